@@ -1,0 +1,59 @@
+package permissions
+
+// MoreThan reports whether newReq asks for more than oldReq did, so that reinstalling
+// or updating the add-in needs a new consent. It works for all three models:
+//
+//   - mail: a higher level;
+//   - document: a level the old one does not include (ReadDocument → WriteDocument is
+//     more, though neither is above the other);
+//   - SharePoint: a known permission no old one covers (same template narrowing for
+//     the list scope), or the app-only policy newly allowed. Requests SharePoint
+//     ignores are never granted, so they never count.
+//
+// A change of kind, or a level that cannot be read, counts as more: asking again is
+// the safe answer.
+func MoreThan(oldReq, newReq PermissionRequest) bool {
+	if oldReq.Kind != newReq.Kind {
+		return true
+	}
+	switch newReq.Kind {
+	case KindMail:
+		o, errO := ParseMailTier(oldReq.Tier)
+		n, errN := ParseMailTier(newReq.Tier)
+		return errO != nil || errN != nil || !o.Includes(n)
+	case KindDocument:
+		o, errO := ParseDocumentTier(oldReq.Tier)
+		n, errN := ParseDocumentTier(newReq.Tier)
+		return errO != nil || errN != nil || !o.Includes(n)
+	case KindSharePoint:
+		if newReq.AllowAppOnly && !oldReq.AllowAppOnly {
+			return true
+		}
+		oldKnown, _ := classifyRequests(oldReq.SharePoint)
+		newKnown, _ := classifyRequests(newReq.SharePoint)
+		for _, n := range newKnown {
+			if !anyRequestCovers(oldKnown, n) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// anyRequestCovers: an old request covers a new one when its permission covers the new
+// one's and, at the list scope, it was not narrowed to another template. A narrowed old
+// list request does not cover an unnarrowed new one: the user's choice would widen.
+func anyRequestCovers(old []knownRequest, n knownRequest) bool {
+	for _, o := range old {
+		if !o.Covers(n.Permission) {
+			continue
+		}
+		if o.Scope == ScopeList && n.Scope == ScopeList && o.hasBaseTemplate &&
+			(!n.hasBaseTemplate || n.baseTemplate != o.baseTemplate) {
+			continue
+		}
+		return true
+	}
+	return false
+}
