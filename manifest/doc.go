@@ -1,0 +1,88 @@
+// Package manifest reads Office add-in manifests and evaluates Outlook activation
+// rules.
+//
+// # Formats
+//
+// Parse detects the format and returns one normalised Manifest:
+//
+//   - Office add-in XML, root <OfficeApp> with xsi:type MailApp (Kind "mail"),
+//     TaskPaneApp ("taskpane") or ContentApp ("content"): identity, display names with
+//     their locale overrides, icons, support URL, AppDomains, hosts, requirements,
+//     every SourceLocation with its form type, the <Permissions> tier, the activation
+//     Rule tree and VersionOverrides (nested V1_0/V1_1, hosts, extension points with
+//     their rules and launch events, resource URLs, WebApplicationInfo).
+//     Namespaces differ between schema versions, so elements and attributes are
+//     matched by local name.
+//   - SharePoint AppManifest.xml, root <App> (Kind "sharepoint"): product id, title,
+//     start page, app principal and the AppPermissionRequests, which the permissions
+//     package interprets. ParsePermissionRequests reads requests on their own.
+//   - The unified manifest for Microsoft 365 (JSON, the Teams app schema with Office
+//     "extensions"): Kind "mail" when it asks for a mailbox permission or has the
+//     "mail" scope, "content" when an extension has contentRuntimes, else "taskpane".
+//
+// Every URL the host would load or trust is listed in Manifest.URLs so an installer
+// can refuse plain http (PlainHTTPURLs).
+//
+// # Unified manifest permissions
+//
+// Resource-specific permissions map to the classic tiers as Microsoft documents them
+// ("Understanding Outlook add-in permissions" and "Requesting permissions for API use
+// in content and task pane add-ins", learn.microsoft.com):
+//
+//	MailboxItem.Restricted.User  Restricted
+//	MailboxItem.Read.User        ReadItem
+//	MailboxItem.ReadWrite.User   ReadWriteItem
+//	Mailbox.ReadWrite.User       ReadWriteMailbox
+//	Document.Restricted.User     Restricted
+//	Document.Read.User           ReadDocument
+//	Document.ReadAll.User        ReadAllDocument
+//	Document.Write.User          WriteDocument
+//	Document.ReadWrite.User      ReadWriteDocument
+//
+// When several are requested the highest wins. Mail tiers form a chain. Document
+// tiers form a lattice (WriteDocument does not include reading), so the result is
+// their least upper bound: WriteDocument with ReadDocument or ReadAllDocument gives
+// ReadWriteDocument. Mail add-ins take the mail tier, others the document tier; with
+// none, Restricted. Supplementary permissions such as Mailbox.AppendOnSend.User and
+// Mailbox.SharedFolder have no tier and stay only in ResourceSpecific.
+//
+// # Limits and hostile input
+//
+// Microsoft's activation limits ("Limits for activation and JavaScript API for
+// Outlook add-ins") refuse a manifest with a *LimitError: larger than 256 KB (checked
+// before any parsing), more than 15 activation rules, or more than 5 regular
+// expressions (ItemHasRegularExpressionMatch rules plus ItemHasKnownEntity rules with
+// a RegExFilter). A RuleCollection only groups rules and is not itself counted. The
+// limits apply to each rule set a client evaluates on its own: the manifest's own
+// <Rule>, and each VersionOverrides level's rules (its own and its extension points'), because a client
+// loads exactly one of them and manifests routinely repeat their rules for old and new
+// clients.
+//
+// XML is decoded with encoding/xml, which never expands external entities; on top of
+// that any DOCTYPE or entity declaration is refused outright (ErrDTD), and element
+// nesting (64 levels), attribute count and size, text size and element count are
+// bounded, so parsing is linear in the input.
+//
+// # Activation rules
+//
+// Evaluate decides whether an add-in activates on an item, as Outlook does: ItemIs
+// (item type, form type, message class and subclasses), ItemHasAttachment,
+// ItemHasRegularExpressionMatch against Subject, BodyAsPlaintext, BodyAsHTML or
+// SenderSMTPAddress, ItemHasKnownEntity, and RuleCollection with Mode And or Or.
+// IRM-protected items do not activate unless EvalOptions.AllowIRM is set.
+//
+// Regular expressions run on Go's regexp package, an RE2 engine whose matching time is
+// linear in the input: no expression, however written, can backtrack
+// catastrophically. Expressions RE2 cannot compile (backreferences, lookahead,
+// lookbehind) are refused when the manifest is parsed, with an error naming the rule.
+// Microsoft's per-client limits are applied: the plain-text body is searched in its
+// first 1 MB and the HTML body in its first 512 KB; matches longer than 1,536
+// characters (3,072 against HTML) are dropped; at most 50 matches are kept.
+//
+// Known entities are extracted by this package's own deterministic recognisers for
+// PhoneNumber (North American numbers and international +CC numbers), Address (US
+// street addresses such as "123 Main St, Redmond, WA 98052") and Url (http, https and
+// www. forms), searched in the subject and body. EmailAddress, MeetingSuggestion,
+// TaskSuggestion and Contact depend on Microsoft's machine-learned recognisers; they
+// are reported in EvalResult.Unsupported and never match.
+package manifest
