@@ -1,0 +1,39 @@
+// Package storage keeps addingov's durable state in one bbolt file (addingov.db in the
+// daemon's state directory): the add-ins it governs, their strikes, the disable log, the
+// business-bar notices and who has seen them, and the permission grants.
+//
+// Every acknowledged write is fsynced before the call returns, and every operation that
+// must be all-or-nothing (a decision's new state, strikes, log entry and notice) is one
+// bbolt transaction. Only one process may have the file open; a second one gets an error
+// naming the first (see LockedError).
+//
+// Bucket layout (schema version 2; migrations.go lists how each version came about):
+//
+//	meta
+//	│ schema_version → uint64 big-endian: the last migration applied
+//	addins
+//	│ <add-in id> → JSON Addin
+//	strikes
+//	│ <add-in id>/                     one bucket per add-in
+//	│   <time key> → JSON governance.Strike
+//	log                                the disable log, oldest first
+//	│ <time key> → JSON LogEntry
+//	log_by_addin                       index of log, so one add-in's entries need no full scan
+//	│ <add-in id>/
+//	│   <time key> → empty (the entry is log/<time key>)
+//	notices                            bucket sequence = the last notice number ever issued
+//	│ <seq> → JSON Notice; seq is uint64 big-endian
+//	notice_acks
+//	│ <user> → uint64 big-endian: the last notice seq the user acknowledged
+//	grants
+//	│ <add-in id>/
+//	│   <grant id> → opaque JSON owned by package permissions
+//
+// A <time key> is 12 bytes: the record's time as UnixNano (int64, big-endian, so keys
+// sort by time) followed by a uint32 big-endian sequence that tells apart records with
+// the same nanosecond. Times before 1970 or after 2262 cannot be keyed and are refused.
+// A log entry's ID is its time key in hex, which is also the paging cursor of Log.
+//
+// Records carry no copy of their key: a log entry's ID and a notice's Seq are filled in
+// from the key when read, so a record can never disagree with where it is stored.
+package storage

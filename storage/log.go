@@ -1,0 +1,164 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// LogQuery selects disable-log entries. Zero fields select everything.
+type LogQuery struct {
+	Since   time.Time // entries at or after this time
+	Until   time.Time // entries before this time
+	AddinID string    // one add-in's entries (served from the by-add-in index)
+	Reason  string    // exact match, e.g. "cpu"
+	Action  string    // exact match, e.g. "disable"
+	Limit   int       // at most this many entries; 0 means no limit
+	Cursor  string    // resume after the entry with this ID (a previous page's next)
+}
+
+// AppendLog stores e and returns it with its ID. A missing time is stamped with the
+// database clock. Concurrent callers share one fsync (bbolt Batch).
+func (db *DB) AppendLog(e LogEntry) (LogEntry, error) {
+	e, err := normalizeLogEntry(e, db.now())
+	if err != nil {
+		return LogEntry{}, fmt.Errorf("append to the log: %w", err)
+	}
+	var stored LogEntry
+	err = db.bolt.Batch(func(tx *bolt.Tx) error {
+		var err error
+		stored, err = appendLog(tx, e)
+		return err
+	})
+	if err != nil {
+		return LogEntry{}, fmt.Errorf("append to the log: %w", err)
+	}
+	return stored, nil
+}
+
+// Log returns the entries q selects, oldest first. When q.Limit cut the answer short,
+// next is the cursor for the following page; it is "" when there is nothing more.
+func (db *DB) Log(q LogQuery) (entries []LogEntry, next string, err error) {
+	if q.Limit < 0 {
+		return nil, "", fmt.Errorf("read the log: limit %d is negative: use 0 for no limit", q.Limit)
+	}
+	var after []byte
+	if q.Cursor != "" {
+		if after, err = parseCursor(q.Cursor); err != nil {
+			return nil, "", fmt.Errorf("read the log: %w", err)
+		}
+	}
+	if q.AddinID != "" {
+		if err := checkID("add-in id", q.AddinID); err != nil {
+			return nil, "", fmt.Errorf("read the log: %w", err)
+		}
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		entries, next, err = queryLog(tx, q, after)
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("read the log: %w", err)
+	}
+	return entries, next, nil
+}
+
+// PruneLog deletes the entries older than before (past retention) and their index
+// entries, and returns how many log entries it deleted.
+func (db *DB) PruneLog(before time.Time) (int, error) {
+	var n int
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		bound := boundKey(before)
+		var err error
+		if n, err = pruneBelow(tx.Bucket([]byte(bucketLog)), bound); err != nil {
+			return err
+		}
+		_, err = pruneNested(tx.Bucket([]byte(bucketLogByAddin)), bound)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune the log: %w", err)
+	}
+	return n, nil
+}
+
+// appendLog writes e (normalized) inside tx with a key computed from tx, indexes it by
+// add-in, and returns it with its ID.
+func appendLog(tx *bolt.Tx, e LogEntry) (LogEntry, error) {
+	b := tx.Bucket([]byte(bucketLog))
+	k, err := nextTimeKey(b, e.Time)
+	if err != nil {
+		return LogEntry{}, err
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return LogEntry{}, err
+	}
+	if err := b.Put(k, v); err != nil {
+		return LogEntry{}, err
+	}
+	if e.AddinID != "" {
+		if err := indexLogEntry(tx.Bucket([]byte(bucketLogByAddin)), e.AddinID, k); err != nil {
+			return LogEntry{}, err
+		}
+	}
+	e.ID = formatCursor(k)
+	return e, nil
+}
+
+// queryLog runs q in tx. The keys come from the log itself or, for one add-in, from its
+// index bucket; either way they are time keys, so Since, Until and the cursor become a
+// seek and a stop.
+func queryLog(tx *bolt.Tx, q LogQuery, after []byte) ([]LogEntry, string, error) {
+	logB := tx.Bucket([]byte(bucketLog))
+	keys := logB
+	if q.AddinID != "" {
+		keys = tx.Bucket([]byte(bucketLogByAddin)).Bucket([]byte(q.AddinID))
+		if keys == nil {
+			return nil, "", nil
+		}
+	}
+	start := boundKey(q.Since)
+	if after != nil && bytes.Compare(after, start) >= 0 {
+		start = after
+	}
+	var stop []byte
+	if !q.Until.IsZero() {
+		stop = boundKey(q.Until)
+	}
+	var out []LogEntry
+	var next string
+	c := keys.Cursor()
+	for k, _ := c.Seek(start); k != nil; k, _ = c.Next() {
+		if after != nil && bytes.Compare(k, after) <= 0 {
+			continue
+		}
+		if stop != nil && bytes.Compare(k, stop) >= 0 {
+			break
+		}
+		v := logB.Get(k)
+		if v == nil {
+			// An index key whose entry is gone (pruned by an older build): nothing to show.
+			continue
+		}
+		e, err := decodeLogEntry(k, v)
+		if err != nil {
+			return nil, "", err
+		}
+		if (q.Reason != "" && e.Reason != q.Reason) || (q.Action != "" && e.Action != q.Action) {
+			continue
+		}
+		if q.AddinID != "" && e.AddinID != q.AddinID {
+			continue
+		}
+		if q.Limit > 0 && len(out) == q.Limit {
+			next = out[len(out)-1].ID
+			break
+		}
+		out = append(out, e)
+	}
+	return out, next, nil
+}
