@@ -1,0 +1,40 @@
+package localapi
+
+import (
+	"context"
+	"net"
+)
+
+// Caller is who is on the other end of a connection, as the operating system reports
+// it: never what the client claims.
+type Caller struct {
+	PID   int32  `json:"pid"`
+	UID   string `json:"uid"`            // numeric uid on Unix, the user SID on Windows
+	User  string `json:"user,omitempty"` // account name when known
+	Admin bool   `json:"admin"`          // root, or a member of Administrators with an elevated token
+	// Known is false when the transport could not identify the peer; such a caller is
+	// treated as an unprivileged user with no identity.
+	Known bool `json:"known"`
+}
+
+type callerKey struct{}
+
+// WithCaller returns ctx carrying c.
+func WithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom returns the caller stored in ctx by the server.
+func CallerFrom(ctx context.Context) Caller {
+	c, _ := ctx.Value(callerKey{}).(Caller)
+	return c
+}
+
+// connContext is http.Server.ConnContext: it identifies the peer once per connection.
+func connContext(ctx context.Context, conn net.Conn) context.Context {
+	c, err := PeerIdentity(conn)
+	if err != nil {
+		return WithCaller(ctx, Caller{})
+	}
+	return WithCaller(ctx, c)
+}

@@ -1,0 +1,385 @@
+package localapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"addingov/storage"
+)
+
+// MaxBodyBytes caps every request body.
+const MaxBodyBytes = 1 << 20
+
+// Backend is what the server needs from the daemon. Every method finds the caller
+// with CallerFrom(ctx) and decides what that caller may do.
+type Backend interface {
+	Status(ctx context.Context) (Status, error)
+	Addins(ctx context.Context) ([]Addin, error)
+	Addin(ctx context.Context, id string) (Addin, error)
+	SetEnabled(ctx context.Context, id string, enable bool, req StateRequest) (Addin, error)
+
+	StartActivation(ctx context.Context, req ActivationRequest) (ActivationResponse, error)
+	ReadyActivation(ctx context.Context, activationID string) (ActivationResult, error)
+	FailActivation(ctx context.Context, activationID, reason string) (ActivationResult, error)
+	EndActivation(ctx context.Context, activationID string) (ActivationResult, error)
+
+	Log(ctx context.Context, q storage.LogQuery) (LogPage, error)
+	Notices(ctx context.Context, after uint64, limit int) ([]storage.Notice, error)
+	// NoticeSignal returns a channel closed when the next notice is stored.
+	NoticeSignal() <-chan struct{}
+	AckNotices(ctx context.Context, seq uint64) error
+
+	Policy(ctx context.Context) (json.RawMessage, error)
+}
+
+// Extension registers further endpoints on the server's mux (install, authorize, …);
+// the packages that own those features provide them.
+type Extension func(mux *http.ServeMux)
+
+// Server serves a Backend over a Transport.
+type Server struct {
+	backend Backend
+	log     zerolog.Logger
+	mux     *http.ServeMux
+	http    *http.Server
+}
+
+// NewServer builds the HTTP handler for b.
+func NewServer(b Backend, log zerolog.Logger, ext ...Extension) *Server {
+	s := &Server{backend: b, log: log, mux: http.NewServeMux()}
+	s.routes()
+	for _, e := range ext {
+		e(s.mux)
+	}
+	s.http = &http.Server{
+		Handler:           s,
+		ConnContext:       connContext,
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	return s
+}
+
+// ServeHTTP implements http.Handler; it recovers from handler panics so none reaches a
+// caller as a dropped connection.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error().Interface("panic", v).Str("path", r.URL.Path).Msg("api handler panicked")
+			WriteError(w, fmt.Errorf("internal error: %v", v))
+		}
+	}()
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		// No route: the mux answers 404, or 405 with an Allow header when the path
+		// exists for other methods. Keep its status and headers, but answer in JSON.
+		rec := &statusRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if allow := rec.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+			WriteError(w, newError(http.StatusMethodNotAllowed, "method %s is not allowed on %s: use %s", r.Method, r.URL.Path, allow))
+			return
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusNotFound
+		}
+		WriteError(w, newError(rec.status, "no endpoint %s %s: see the localapi package documentation for the endpoints", r.Method, r.URL.Path))
+		return
+	}
+	// Routed: let the mux dispatch, so the handler sees the pattern's path values.
+	s.mux.ServeHTTP(w, r)
+}
+
+// statusRecorder captures the mux's own answer for unrouted requests.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *statusRecorder) Header() http.Header         { return r.header }
+func (r *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
+
+// Serve accepts connections on l until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	err := s.http.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting and waits for requests in flight (streams end with ctx).
+func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /v1/status", s.handle(func(r *http.Request) (any, error) { return s.backend.Status(r.Context()) }))
+	m.HandleFunc("GET /v1/addins", s.handle(func(r *http.Request) (any, error) { return s.backend.Addins(r.Context()) }))
+	m.HandleFunc("GET /v1/addins/{id}", s.handle(func(r *http.Request) (any, error) {
+		return s.backend.Addin(r.Context(), r.PathValue("id"))
+	}))
+	for _, action := range []string{"enable", "disable"} {
+		enable := action == "enable"
+		m.HandleFunc("POST /v1/addins/{id}/"+action, s.handle(func(r *http.Request) (any, error) {
+			var req StateRequest
+			if err := DecodeOptional(r, &req); err != nil {
+				return nil, err
+			}
+			return s.backend.SetEnabled(r.Context(), r.PathValue("id"), enable, req)
+		}))
+	}
+	m.HandleFunc("POST /v1/activations", s.handle(func(r *http.Request) (any, error) {
+		var req ActivationRequest
+		if err := Decode(r, &req); err != nil {
+			return nil, err
+		}
+		if req.AddinID == "" {
+			return nil, BadRequest("addin_id is required")
+		}
+		if req.PID <= 0 {
+			return nil, BadRequest("pid must be the add-in process's id (a positive number), got %d", req.PID)
+		}
+		return s.backend.StartActivation(r.Context(), req)
+	}))
+	m.HandleFunc("POST /v1/activations/{id}/ready", s.handle(func(r *http.Request) (any, error) {
+		return s.backend.ReadyActivation(r.Context(), r.PathValue("id"))
+	}))
+	m.HandleFunc("POST /v1/activations/{id}/fail", s.handle(func(r *http.Request) (any, error) {
+		var req FailRequest
+		if err := DecodeOptional(r, &req); err != nil {
+			return nil, err
+		}
+		if req.Reason == "" {
+			req.Reason = "failed"
+		}
+		return s.backend.FailActivation(r.Context(), r.PathValue("id"), req.Reason)
+	}))
+	m.HandleFunc("POST /v1/activations/{id}/end", s.handle(func(r *http.Request) (any, error) {
+		return s.backend.EndActivation(r.Context(), r.PathValue("id"))
+	}))
+	m.HandleFunc("GET /v1/log", s.handle(func(r *http.Request) (any, error) {
+		q, err := ParseLogQuery(r.URL.Query(), time.Now())
+		if err != nil {
+			return nil, err
+		}
+		return s.backend.Log(r.Context(), q)
+	}))
+	m.HandleFunc("GET /v1/notices", s.handle(func(r *http.Request) (any, error) {
+		after, limit, err := parseNoticeQuery(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.backend.Notices(r.Context(), after, limit)
+	}))
+	m.HandleFunc("GET /v1/notices/stream", s.streamNotices)
+	m.HandleFunc("POST /v1/notices/ack", s.handle(func(r *http.Request) (any, error) {
+		var req AckRequest
+		if err := Decode(r, &req); err != nil {
+			return nil, err
+		}
+		return map[string]uint64{"seq": req.Seq}, s.backend.AckNotices(r.Context(), req.Seq)
+	}))
+	m.HandleFunc("GET /v1/policy", s.handle(func(r *http.Request) (any, error) { return s.backend.Policy(r.Context()) }))
+}
+
+// handle adapts a function returning a value or an error to an http.HandlerFunc.
+func (s *Server) handle(f func(r *http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := f(r)
+		if err != nil {
+			if StatusOf(err) >= 500 {
+				s.log.Error().Err(err).Str("path", r.URL.Path).Msg("api request failed")
+			}
+			WriteError(w, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, v)
+	}
+}
+
+func (s *Server) streamNotices(w http.ResponseWriter, r *http.Request) {
+	after, _, err := parseNoticeQuery(r)
+	if err != nil {
+		WriteError(w, err)
+		return
+	}
+	flusher, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	enc := json.NewEncoder(w)
+	ctx := r.Context()
+	for {
+		signal := s.backend.NoticeSignal() // taken before reading, so no notice slips between
+		ns, err := s.backend.Notices(ctx, after, 100)
+		if err != nil {
+			s.log.Error().Err(err).Msg("notice stream: read notices")
+			return
+		}
+		for _, n := range ns {
+			if err := enc.Encode(n); err != nil {
+				return
+			}
+			after = n.Seq
+		}
+		if flusher != nil && len(ns) > 0 {
+			flusher.Flush()
+		}
+		if len(ns) == 100 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-signal:
+		}
+	}
+}
+
+func parseNoticeQuery(r *http.Request) (after uint64, limit int, err error) {
+	q := r.URL.Query()
+	if v := q.Get("after"); v != "" {
+		after, err = strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, 0, BadRequest("after=%q: give a notice sequence number (0 for all)", v)
+		}
+	}
+	limit = 100
+	if v := q.Get("limit"); v != "" {
+		limit, err = strconv.Atoi(v)
+		if err != nil || limit < 1 || limit > 1000 {
+			return 0, 0, BadRequest("limit=%q: give a number from 1 to 1000", v)
+		}
+	}
+	return after, limit, nil
+}
+
+// ParseLogQuery reads the log endpoint's query parameters. since and until take a
+// duration before now ("24h", "90m", "7d") or an RFC 3339 time.
+func ParseLogQuery(v map[string][]string, now time.Time) (storage.LogQuery, error) {
+	get := func(k string) string {
+		if vs := v[k]; len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
+	}
+	var q storage.LogQuery
+	var err error
+	if s := get("since"); s != "" {
+		if q.Since, err = ParseTimeFlag(s, now); err != nil {
+			return q, BadRequest("since: %v", err)
+		}
+	}
+	if s := get("until"); s != "" {
+		if q.Until, err = ParseTimeFlag(s, now); err != nil {
+			return q, BadRequest("until: %v", err)
+		}
+	}
+	q.AddinID = get("addin")
+	q.Reason = get("reason")
+	q.Action = get("action")
+	q.Cursor = get("cursor")
+	if s := get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 100000 {
+			return q, BadRequest("limit=%q: give a number from 0 (no limit) to 100000", s)
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
+// ParseTimeFlag parses "24h", "30m", "7d" (that long before now) or an RFC 3339 time.
+func ParseTimeFlag(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
+		if err == nil && n >= 0 && n < 100000 {
+			return now.Add(-time.Duration(n * float64(24*time.Hour))), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return time.Time{}, fmt.Errorf("%q is neither a duration like 24h, 90m or 7d nor an RFC 3339 time like 2026-01-02T15:04:05Z", s)
+	}
+	return now.Add(-d), nil
+}
+
+// Decode reads a JSON body into v, rejecting malformed JSON, unknown fields and
+// trailing data with a 400 that names the problem.
+func Decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return BadRequest("malformed JSON body: more than one JSON value; send exactly one object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return BadRequest("malformed JSON body: trailing data after the object")
+	}
+	return nil
+}
+
+// DecodeOptional is Decode for endpoints whose body may be empty.
+func DecodeOptional(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	err := Decode(r, v)
+	var e *Error
+	if errors.As(err, &e) && strings.Contains(e.Msg, "empty body") {
+		return nil
+	}
+	return err
+}
+
+func decodeError(err error) error {
+	var maxErr *http.MaxBytesError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &maxErr):
+		return newError(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", maxErr.Limit)
+	case errors.Is(err, io.EOF):
+		return BadRequest("malformed JSON body: empty body; send a JSON object")
+	case errors.As(err, &syn):
+		return BadRequest("malformed JSON body at byte %d: %v", syn.Offset, err)
+	case errors.As(err, &typ):
+		return BadRequest("malformed JSON body: field %q must be %v, not %s", typ.Field, typ.Type, typ.Value)
+	default:
+		return BadRequest("malformed JSON body: %v", err)
+	}
+}
+
+// WriteJSON writes v as the response body.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// WriteError writes err with its status as {"error": "..."}.
+func WriteError(w http.ResponseWriter, err error) {
+	WriteJSON(w, StatusOf(err), ErrorBody{Error: err.Error()})
+}

@@ -1,0 +1,369 @@
+package localapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"addingov/storage"
+)
+
+// fakeBackend is a Backend over maps, recording the callers it saw.
+type fakeBackend struct {
+	mu      sync.Mutex
+	addins  map[string]Addin
+	notices []storage.Notice
+	signal  chan struct{}
+	callers []Caller
+	acked   uint64
+}
+
+func newFakeBackend() *fakeBackend {
+	return &fakeBackend{
+		addins: map[string]Addin{"contoso-crm": {ID: "contoso-crm", Name: "Contoso CRM", State: "enabled"}},
+		signal: make(chan struct{}),
+	}
+}
+
+func (f *fakeBackend) seen(ctx context.Context) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.callers = append(f.callers, CallerFrom(ctx))
+}
+
+func (f *fakeBackend) Status(ctx context.Context) (Status, error) {
+	f.seen(ctx)
+	return Status{Version: "test", Caller: CallerFrom(ctx)}, nil
+}
+
+func (f *fakeBackend) Addins(ctx context.Context) ([]Addin, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Addin
+	for _, a := range f.addins {
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (f *fakeBackend) Addin(ctx context.Context, id string) (Addin, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.addins[id]
+	if !ok {
+		return a, NotFound("no add-in %q", id)
+	}
+	return a, nil
+}
+
+func (f *fakeBackend) SetEnabled(ctx context.Context, id string, enable bool, req StateRequest) (Addin, error) {
+	if req.Everyone {
+		return Addin{}, Forbidden("this fake never allows changes for everyone: needs an administrator")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.addins[id]
+	if !ok {
+		return a, NotFound("no add-in %q", id)
+	}
+	a.State = map[bool]string{true: "enabled", false: "disabled"}[enable]
+	f.addins[id] = a
+	return a, nil
+}
+
+func (f *fakeBackend) StartActivation(ctx context.Context, req ActivationRequest) (ActivationResponse, error) {
+	return ActivationResponse{ActivationID: "act-1", MayActivate: true}, nil
+}
+
+func (f *fakeBackend) ReadyActivation(ctx context.Context, id string) (ActivationResult, error) {
+	if id != "act-1" {
+		return ActivationResult{}, NotFound("no activation %q", id)
+	}
+	return ActivationResult{ActivationID: id}, nil
+}
+
+func (f *fakeBackend) FailActivation(ctx context.Context, id, reason string) (ActivationResult, error) {
+	return ActivationResult{ActivationID: id}, nil
+}
+
+func (f *fakeBackend) EndActivation(ctx context.Context, id string) (ActivationResult, error) {
+	return ActivationResult{ActivationID: id}, nil
+}
+
+func (f *fakeBackend) Log(ctx context.Context, q storage.LogQuery) (LogPage, error) {
+	return LogPage{Entries: []storage.LogEntry{{AddinID: q.AddinID, Reason: q.Reason}}}, nil
+}
+
+func (f *fakeBackend) Notices(ctx context.Context, after uint64, limit int) ([]storage.Notice, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []storage.Notice
+	for _, n := range f.notices {
+		if n.Seq > after && len(out) < limit {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeBackend) NoticeSignal() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.signal
+}
+
+func (f *fakeBackend) addNotice(text string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.notices = append(f.notices, storage.Notice{Seq: uint64(len(f.notices) + 1), Text: text})
+	close(f.signal)
+	f.signal = make(chan struct{})
+}
+
+func (f *fakeBackend) AckNotices(ctx context.Context, seq uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.acked = seq
+	return nil
+}
+
+func (f *fakeBackend) Policy(ctx context.Context) (json.RawMessage, error) {
+	return json.RawMessage(`{"settings":[]}`), nil
+}
+
+// startServer serves b on a real Unix socket in a temporary directory.
+func startServer(t *testing.T, b Backend) (*Client, string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "localapi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	addr := filepath.Join(dir, "api.sock")
+	tr := NewTransport(ListenOptions{Mode: 0o600})
+	l, err := tr.Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(b, zerolog.Nop())
+	go s.Serve(l)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	return NewClient(tr, addr), addr
+}
+
+// rawRequest sends an arbitrary request over the socket and returns status and body.
+func rawRequest(t *testing.T, addr, method, path, body string) (int, string, http.Header) {
+	t.Helper()
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return net.Dial("unix", addr)
+	}}}
+	req, err := http.NewRequest(method, "http://addingovd"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestServerErrorStatuses(t *testing.T) {
+	_, addr := startServer(t, newFakeBackend())
+	big := `{"reason":"` + strings.Repeat("x", MaxBodyBytes) + `"}`
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		errContains              string
+	}{
+		{"status ok", "GET", "/v1/status", "", 200, ""},
+		{"unknown add-in", "GET", "/v1/addins/nope", "", 404, `no add-in "nope"`},
+		{"unknown endpoint", "GET", "/v1/nothing", "", 404, "no endpoint"},
+		{"wrong method", "DELETE", "/v1/status", "", 405, "not allowed"},
+		{"wrong method on post route", "GET", "/v1/activations", "", 405, "use POST"},
+		{"malformed json", "POST", "/v1/activations", `{"addin_id": "x", "pid": `, 400, "malformed JSON"},
+		{"wrong field type", "POST", "/v1/activations", `{"addin_id": "x", "pid": "12"}`, 400, "pid"},
+		{"unknown field", "POST", "/v1/activations", `{"addin": "x", "pid": 12}`, 400, "unknown field"},
+		{"trailing data", "POST", "/v1/activations", `{"addin_id": "x", "pid": 12} {}`, 400, "more than one"},
+		{"empty body", "POST", "/v1/activations", ``, 400, "empty body"},
+		{"missing addin id", "POST", "/v1/activations", `{"pid": 12}`, 400, "addin_id is required"},
+		{"bad pid", "POST", "/v1/activations", `{"addin_id": "x", "pid": -1}`, 400, "pid must be"},
+		{"body too large", "POST", "/v1/activations/act-1/fail", big, 413, "larger than"},
+		{"unknown activation", "POST", "/v1/activations/act-9/ready", "", 404, "no activation"},
+		{"bad log since", "GET", "/v1/log?since=yesterday", "", 400, "since"},
+		{"bad log limit", "GET", "/v1/log?limit=-3", "", 400, "limit"},
+		{"bad notices after", "GET", "/v1/notices?after=x", "", 400, "after"},
+		{"forbidden", "POST", "/v1/addins/contoso-crm/disable", `{"everyone":true}`, 403, "administrator"},
+		{"disable ok", "POST", "/v1/addins/contoso-crm/disable", ``, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body, _ := rawRequest(t, addr, tt.method, tt.path, tt.body)
+			if status != tt.status {
+				t.Fatalf("status = %d, want %d; body %s", status, tt.status, body)
+			}
+			if tt.errContains != "" {
+				var eb ErrorBody
+				if err := json.Unmarshal([]byte(body), &eb); err != nil {
+					t.Fatalf("error body is not JSON: %q", body)
+				}
+				if !strings.Contains(eb.Error, tt.errContains) {
+					t.Fatalf("error %q does not contain %q", eb.Error, tt.errContains)
+				}
+			}
+		})
+	}
+}
+
+func TestServerIdentifiesCallerFromSocket(t *testing.T) {
+	c, _ := startServer(t, newFakeBackend())
+	s, err := c.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Caller.Known {
+		t.Fatal("caller not identified over the Unix socket")
+	}
+	if s.Caller.PID != int32(os.Getpid()) {
+		t.Errorf("caller pid = %d, want this process %d", s.Caller.PID, os.Getpid())
+	}
+	if want := fmt.Sprint(os.Getuid()); s.Caller.UID != want {
+		t.Errorf("caller uid = %s, want %s", s.Caller.UID, want)
+	}
+	if s.Caller.Admin != (os.Getuid() == 0) {
+		t.Errorf("caller admin = %v for uid %d", s.Caller.Admin, os.Getuid())
+	}
+}
+
+func TestClientErrorsCarryStatusAndReason(t *testing.T) {
+	c, _ := startServer(t, newFakeBackend())
+	_, err := c.Addin(context.Background(), "missing")
+	if StatusOf(err) != http.StatusNotFound || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("err = %v (status %d), want a 404 naming the add-in", err, StatusOf(err))
+	}
+}
+
+func TestNoticeStreamDeliversNewNotices(t *testing.T) {
+	b := newFakeBackend()
+	b.addNotice("first")
+	c, _ := startServer(t, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []string
+	errc := make(chan error, 1)
+	go func() {
+		errc <- c.FollowNotices(ctx, 0, func(n storage.Notice) error {
+			got = append(got, n.Text)
+			if n.Seq == 1 {
+				b.addNotice("second")
+			}
+			if len(got) == 2 {
+				return io.EOF
+			}
+			return nil
+		})
+	}()
+	if err := <-errc; err != io.EOF {
+		t.Fatalf("FollowNotices: %v", err)
+	}
+	if strings.Join(got, ",") != "first,second" {
+		t.Fatalf("got %v, want first then second", got)
+	}
+}
+
+func TestListenReplacesOnlyStaleSockets(t *testing.T) {
+	dir, err := os.MkdirTemp("", "localapi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	addr := filepath.Join(dir, "s.sock")
+	tr := NewTransport(ListenOptions{})
+	l, err := tr.Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	if _, err := tr.Listen(addr); err == nil || !strings.Contains(err.Error(), "already listening") {
+		t.Fatalf("second Listen on a live socket: err = %v, want 'already listening'", err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close() // leaves the socket file behind, as a killed daemon does
+	if _, err := os.Stat(addr); err != nil {
+		t.Fatalf("stale socket file should remain: %v", err)
+	}
+	l2, err := tr.Listen(addr)
+	if err != nil {
+		t.Fatalf("Listen over a stale socket: %v", err)
+	}
+	l2.Close()
+	fi, err := os.Stat(addr)
+	if err == nil && fi.Mode().Perm()&0o007 != 0 {
+		t.Fatalf("socket mode %v is open to everyone", fi.Mode())
+	}
+}
+
+func TestClientReportsUnreachableDaemon(t *testing.T) {
+	c := NewClient(NewTransport(ListenOptions{}), filepath.Join(os.TempDir(), "no-such-addingovd.sock"))
+	_, err := c.Status(context.Background())
+	if !IsUnreachable(err) {
+		t.Fatalf("err = %v, want unreachable", err)
+	}
+	if !strings.Contains(err.Error(), "addingovd run") {
+		t.Fatalf("error %q does not say how to start the daemon", err)
+	}
+}
+
+func TestParseTimeFlag(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+		err  bool
+	}{
+		{"24h", now.Add(-24 * time.Hour), false},
+		{"90m", now.Add(-90 * time.Minute), false},
+		{"7d", now.Add(-7 * 24 * time.Hour), false},
+		{"2026-11-01T00:00:00Z", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), false},
+		{"yesterday", time.Time{}, true},
+		{"-5h", time.Time{}, true},
+		{"", time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseTimeFlag(tt.in, now)
+			if (err != nil) != tt.err {
+				t.Fatalf("err = %v, want error %v", err, tt.err)
+			}
+			if !tt.err && !got.Equal(tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
