@@ -1,0 +1,299 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"time"
+
+	"addingov/governance"
+	"addingov/localapi"
+	"addingov/monitor"
+	"addingov/storage"
+)
+
+var _ localapi.Backend = (*Daemon)(nil)
+
+// Status implements localapi.Backend.
+func (d *Daemon) Status(ctx context.Context) (localapi.Status, error) {
+	s := localapi.Status{
+		Version:      d.cfg.Version,
+		PID:          os.Getpid(),
+		StartedAt:    d.started,
+		StateDir:     d.cfg.StateDir,
+		Address:      d.cfg.Address,
+		PolicySource: d.cfg.PolicySource,
+		Interval:     d.interval().String(),
+		Caller:       localapi.CallerFrom(ctx),
+	}
+	views, err := d.Addins(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Addins = len(views)
+	for _, v := range views {
+		switch governance.State(v.State) {
+		case governance.StateEnabled:
+			s.Enabled++
+		case governance.StateDisabled:
+			s.Disabled++
+		case governance.StateBlocked:
+			s.Blocked++
+		}
+	}
+	s.LastNotice, err = d.db.LastNoticeSeq()
+	return s, err
+}
+
+// Addins implements localapi.Backend: the caller sees machine-wide add-ins and their
+// own; administrators see all.
+func (d *Daemon) Addins(ctx context.Context) ([]localapi.Addin, error) {
+	caller := localapi.CallerFrom(ctx)
+	recs, err := d.db.Addins()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]localapi.Addin, 0, len(recs))
+	for _, a := range recs {
+		if canRead(caller, a) {
+			out = append(out, d.view(a))
+		}
+	}
+	return out, nil
+}
+
+// Addin implements localapi.Backend.
+func (d *Daemon) Addin(ctx context.Context, id string) (localapi.Addin, error) {
+	a, err := d.record(id)
+	if err != nil {
+		return localapi.Addin{}, err
+	}
+	if !canRead(localapi.CallerFrom(ctx), a) {
+		return localapi.Addin{}, localapi.Forbidden("add-in %s was installed by another user; you can read only your own and machine-wide add-ins", id)
+	}
+	return d.view(a), nil
+}
+
+func (d *Daemon) record(id string) (storage.Addin, error) {
+	a, err := d.db.Addin(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a, localapi.NotFound("no add-in %q: `addingov addins` lists the known ones", id)
+	}
+	return a, err
+}
+
+func (d *Daemon) view(a storage.Addin) localapi.Addin {
+	d.mu.Lock()
+	state, why := d.engine.EffectiveState(a.ID)
+	strikes := d.engine.Strikes(a.ID)
+	last, sampled := d.last[a.ID]
+	mode, managed := d.cfg.Policy.Policy().Mode(a.ID)
+	d.mu.Unlock()
+
+	v := localapi.Addin{
+		ID: a.ID, Name: a.Name, Version: a.Version, Provider: a.Provider, Kind: a.Kind,
+		Permission: a.Permission, Scope: a.Scope, Owner: a.Owner,
+		State: string(state), Reason: a.StateReason, Since: a.Since, By: a.By,
+		Strikes: map[string]int{},
+	}
+	if state == governance.StateBlocked {
+		v.Reason = why
+	}
+	if managed {
+		v.Managed = mode.String()
+	}
+	for _, s := range strikes {
+		v.Strikes[string(s.Metric)]++
+	}
+	if sampled {
+		v.PIDs, v.CPUPercent, v.MemoryBytes = last.PIDs, last.CPUPercent, last.MemoryBytes
+	}
+	return v
+}
+
+// SetEnabled implements localapi.Backend.
+func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req localapi.StateRequest) (localapi.Addin, error) {
+	caller := localapi.CallerFrom(ctx)
+	a, err := d.record(id)
+	if err != nil {
+		return localapi.Addin{}, err
+	}
+	d.mu.Lock()
+	effective, why := d.engine.EffectiveState(id)
+	d.mu.Unlock()
+	if err := authorizeStateChange(caller, a, enable, req.Everyone, effective, why); err != nil {
+		return localapi.Addin{}, err
+	}
+	state, action := governance.StateDisabled, "disable"
+	if enable {
+		state, action = governance.StateEnabled, "enable"
+	}
+	reason := req.Reason
+	if reason == "" {
+		reason = action + "d by " + who(caller)
+	}
+	if err := d.changeState(id, state, action, reason, who(caller), enable); err != nil {
+		return localapi.Addin{}, err
+	}
+	if a, err = d.db.Addin(id); err != nil {
+		return localapi.Addin{}, err
+	}
+	return d.view(a), nil
+}
+
+// changeState stores a user's or administrator's state change and tells the engine.
+func (d *Daemon) changeState(id string, state governance.State, action, reason, by string, clearStrikes bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := d.db.SetState(id, state, reason, by, nil); err != nil {
+		return err
+	}
+	if clearStrikes {
+		if err := d.db.ClearStrikes(id); err != nil {
+			return err
+		}
+	}
+	d.engine.SetState(id, state)
+	d.log.Info().Str("event", "addin-"+action+"d").Str("addin", id).Str("by", by).Msg("add-in " + action + "d")
+	return nil
+}
+
+// StartActivation implements localapi.Backend: a host is starting an add-in in pid.
+func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationRequest) (localapi.ActivationResponse, error) {
+	caller := localapi.CallerFrom(ctx)
+	if err := authorizeHostProcess(caller, req.PID); err != nil {
+		return localapi.ActivationResponse{}, err
+	}
+	a, err := d.db.Addin(req.AddinID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		a = storage.Addin{ID: req.AddinID, Name: req.Name, State: governance.StateEnabled, Since: d.clock.Now(),
+			By: who(caller), Scope: "user", Owner: caller.UID}
+		if a.Name == "" {
+			a.Name = req.AddinID
+		}
+		if err := d.db.PutAddin(a); err != nil {
+			return localapi.ActivationResponse{}, err
+		}
+	case err != nil:
+		return localapi.ActivationResponse{}, err
+	case !canRead(caller, a):
+		return localapi.ActivationResponse{}, localapi.Forbidden("add-in %s belongs to another user; a host may report activations only for its own user's add-ins", req.AddinID)
+	}
+	d.mu.Lock()
+	ok, why := d.engine.MayActivate(req.AddinID)
+	d.mu.Unlock()
+	if !ok {
+		return localapi.ActivationResponse{MayActivate: false, Reason: why}, nil
+	}
+	d.smu.Lock()
+	err = d.sampler.Bind(req.AddinID, req.PID)
+	d.smu.Unlock()
+	if err != nil {
+		return localapi.ActivationResponse{}, localapi.BadRequest("cannot watch process %d for %s: %v", req.PID, req.AddinID, err)
+	}
+	id := d.tracker.Start(req.AddinID, req.PID)
+	return localapi.ActivationResponse{ActivationID: id, MayActivate: true}, nil
+}
+
+// ReadyActivation implements localapi.Backend.
+func (d *Daemon) ReadyActivation(ctx context.Context, id string) (localapi.ActivationResult, error) {
+	act, err := d.tracker.Ready(id)
+	if err != nil {
+		return localapi.ActivationResult{}, activationError(id, err)
+	}
+	return d.observeActivation(act), nil
+}
+
+// FailActivation implements localapi.Backend.
+func (d *Daemon) FailActivation(ctx context.Context, id, reason string) (localapi.ActivationResult, error) {
+	act, err := d.tracker.Fail(id, reason)
+	if err != nil {
+		return localapi.ActivationResult{}, activationError(id, err)
+	}
+	return d.observeActivation(act), nil
+}
+
+// EndActivation implements localapi.Backend: the host closed the add-in normally.
+func (d *Daemon) EndActivation(ctx context.Context, id string) (localapi.ActivationResult, error) {
+	if err := d.tracker.End(id); err != nil {
+		return localapi.ActivationResult{}, activationError(id, err)
+	}
+	return localapi.ActivationResult{ActivationID: id}, nil
+}
+
+func activationError(id string, err error) error {
+	if errors.Is(err, monitor.ErrUnknownActivation) {
+		return localapi.NotFound("no activation %q: start one with POST /v1/activations", id)
+	}
+	return localapi.Conflict("activation %s: %v", id, err)
+}
+
+func (d *Daemon) observeActivation(act governance.Activation) localapi.ActivationResult {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := d.engine.ObserveActivation(act)
+	d.applyLocked(r)
+	st, _ := d.engine.EffectiveState(act.AddinID)
+	return localapi.ActivationResult{
+		ActivationID: act.ActivationID,
+		AddinID:      act.AddinID,
+		LatencyMs:    float64(act.Latency) / float64(time.Millisecond),
+		Strike:       len(r.Strikes) > 0,
+		State:        string(st),
+	}
+}
+
+// Log implements localapi.Backend. Non-administrators see entries of the add-ins they
+// can read, and policy changes.
+func (d *Daemon) Log(ctx context.Context, q storage.LogQuery) (localapi.LogPage, error) {
+	caller := localapi.CallerFrom(ctx)
+	entries, next, err := d.db.Log(q)
+	if err != nil {
+		return localapi.LogPage{}, err
+	}
+	if !caller.Admin {
+		kept := entries[:0]
+		readable := map[string]bool{}
+		for _, e := range entries {
+			ok, seen := readable[e.AddinID]
+			if !seen {
+				a, err := d.db.Addin(e.AddinID)
+				ok = e.AddinID == "" || (err == nil && canRead(caller, a))
+				readable[e.AddinID] = ok
+			}
+			if ok {
+				kept = append(kept, e)
+			}
+		}
+		entries = kept
+	}
+	if entries == nil {
+		entries = []storage.LogEntry{}
+	}
+	return localapi.LogPage{Entries: entries, Next: next}, nil
+}
+
+// Notices implements localapi.Backend.
+func (d *Daemon) Notices(ctx context.Context, after uint64, limit int) ([]storage.Notice, error) {
+	ns, err := d.db.Notices(after, limit)
+	if ns == nil {
+		ns = []storage.Notice{}
+	}
+	return ns, err
+}
+
+// NoticeSignal implements localapi.Backend.
+func (d *Daemon) NoticeSignal() <-chan struct{} { return d.notices.Wait() }
+
+// AckNotices implements localapi.Backend.
+func (d *Daemon) AckNotices(ctx context.Context, seq uint64) error {
+	caller := localapi.CallerFrom(ctx)
+	return d.db.AckNotices(caller.UID, seq)
+}
+
+// Policy implements localapi.Backend.
+func (d *Daemon) Policy(ctx context.Context) (json.RawMessage, error) {
+	return d.cfg.Policy.Effective().JSON()
+}

@@ -1,0 +1,86 @@
+package daemon
+
+import (
+
+	"github.com/shirou/gopsutil/v4/process"
+
+	"addingov/governance"
+	"addingov/localapi"
+	"addingov/storage"
+)
+
+// Who may do what on the local API. The caller's identity comes from the transport
+// (SO_PEERCRED, or the pipe's client token), never from the request.
+//
+//	action                                          who
+//	read an add-in, its log entries                 its owner, anyone for machine-wide ones, administrators
+//	enable/disable a user add-in for oneself        its owner, administrators
+//	disable for everyone / change a machine add-in  administrators
+//	enable an add-in blocked by policy              administrators
+//	report activations                              a host, for processes of its own user
+
+// who names the caller in log entries.
+func who(c localapi.Caller) string {
+	switch {
+	case !c.Known:
+		return "unknown caller"
+	case c.User != "":
+		return c.User
+	default:
+		return "uid " + c.UID
+	}
+}
+
+// canRead reports whether caller may see add-in a.
+func canRead(c localapi.Caller, a storage.Addin) bool {
+	return c.Admin || a.Scope == "machine" || a.Owner == "" || (c.Known && a.Owner == c.UID)
+}
+
+// authorizeStateChange decides whether caller may enable or disable a.
+func authorizeStateChange(c localapi.Caller, a storage.Addin, enable, everyone bool, effective governance.State, why string) error {
+	if c.Admin {
+		return nil
+	}
+	if enable && effective == governance.StateBlocked {
+		return localapi.Forbidden("%s is blocked by policy (%s): only an administrator can enable it", a.ID, why)
+	}
+	if everyone || a.Scope == "machine" {
+		verb := "disable"
+		if enable {
+			verb = "enable"
+		}
+		return localapi.Forbidden("to %s %s for every user of this machine you need to be an administrator (root)", verb, a.ID)
+	}
+	if !c.Known || (a.Owner != "" && a.Owner != c.UID) {
+		return localapi.Forbidden("%s belongs to another user: you can enable or disable only your own add-ins", a.ID)
+	}
+	return nil
+}
+
+// authorizeHostProcess checks that pid runs as the calling host's user.
+func authorizeHostProcess(c localapi.Caller, pid int32) error {
+	if c.Admin {
+		return nil
+	}
+	if !c.Known {
+		return localapi.Forbidden("the daemon could not identify you, so it cannot check that process %d is yours", pid)
+	}
+	owner, err := processOwner(pid)
+	if err != nil {
+		return localapi.BadRequest("process %d: %v (report the add-in's own process id)", pid, err)
+	}
+	if owner != c.UID {
+		return localapi.Forbidden("process %d belongs to another user (uid %s): a host may report activations only for its own processes", pid, owner)
+	}
+	return nil
+}
+
+// processOwner returns the uid (SID on Windows) a process runs as.
+func processOwner(pid int32) (string, error) {
+	p, err := process.NewProcess(pid)
+	if err != nil {
+		return "", err
+	}
+	return ownerOf(p)
+}
+

@@ -1,0 +1,247 @@
+// Package daemon wires addingov together: it feeds the monitor's observations to the
+// governance engine, persists what the engine decides, raises notices, follows policy
+// changes, and serves the local API. cmd/addingovd and `addingov demo` run it.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"addingov/governance"
+	"addingov/localapi"
+	"addingov/monitor"
+	"addingov/registrypolicy"
+	"addingov/storage"
+)
+
+// PolicyProvider is the administrator's policy as the daemon uses it: the current
+// effective policy, and notification of changes.
+type PolicyProvider interface {
+	governance.PolicySource
+	Effective() *registrypolicy.Effective
+	Watch(ctx context.Context, onChange func(old, new *registrypolicy.Effective, changes []registrypolicy.Change)) error
+}
+
+// Config is how the daemon is started.
+type Config struct {
+	StateDir  string             // holds addingov.db
+	Address   string             // socket or pipe path; empty means localapi.DefaultAddress()
+	Transport localapi.Transport // nil means localapi.NewTransport(ListenOptions)
+	Listen    localapi.ListenOptions
+	// Interval overrides the policy's sampling interval when non-zero.
+	Interval time.Duration
+	// DiscoveryConfig is a monitor config file with discovery rules ("" for none).
+	DiscoveryConfig string
+	Policy          PolicyProvider
+	PolicySource    string // shown in status: "registry", or the .reg file
+	Log             zerolog.Logger
+	Version         string
+	// Ready is called once the API is listening (systemd's READY=1, the SCM's Running).
+	Ready func()
+	// Processes replaces the real process source (tests).
+	Processes monitor.ProcessSource
+	// ExitCodes reports exit codes of add-in processes the caller launched itself (the
+	// demo host), so crashes carry them.
+	ExitCodes func(pid int32) (int, bool)
+	Clock     governance.Clock
+}
+
+// Daemon is a running addingovd.
+type Daemon struct {
+	cfg     Config
+	log     zerolog.Logger
+	db      *storage.DB
+	clock   governance.Clock
+	started time.Time
+
+	mu      sync.Mutex // guards engine, and orders persistence of its results
+	engine  *governance.Engine
+	last    map[string]governance.Sample // latest sample per add-in, for the add-in view
+	blocked map[string]bool              // add-ins policy blocks, to log changes once
+
+	smu      sync.Mutex // guards sampler
+	sampler  *monitor.Sampler
+	tracker  *monitor.Tracker
+	discover *monitor.Config
+
+	notices *broadcast
+	server  *localapi.Server
+	ext     []localapi.Extension
+}
+
+// New opens the state database and restores governance state from it.
+func New(cfg Config) (*Daemon, error) {
+	if cfg.StateDir == "" {
+		return nil, errors.New("no state directory: pass --state-dir")
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create state directory %s: %w (choose a writable --state-dir)", cfg.StateDir, err)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = governance.SystemClock{}
+	}
+	if cfg.Policy == nil {
+		return nil, errors.New("daemon: no policy provider")
+	}
+	if cfg.Address == "" {
+		cfg.Address = localapi.DefaultAddress()
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = localapi.NewTransport(cfg.Listen)
+	}
+	db, err := storage.Open(filepath.Join(cfg.StateDir, "addingov.db"), storage.Options{Clock: cfg.Clock, Log: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
+	d := &Daemon{
+		cfg:     cfg,
+		log:     cfg.Log,
+		db:      db,
+		clock:   cfg.Clock,
+		started: cfg.Clock.Now(),
+		engine:  governance.NewEngine(cfg.Clock, withInterval(cfg.Policy, cfg.Interval)),
+		last:    map[string]governance.Sample{},
+		blocked: map[string]bool{},
+		tracker: monitor.NewTracker(time.Now),
+		notices: newBroadcast(),
+	}
+	sopts := monitor.SamplerOptions{Logger: cfg.Log, ExitCodes: cfg.ExitCodes}
+	if cfg.Processes != nil {
+		d.sampler = monitor.NewSampler(cfg.Processes, sopts)
+	} else {
+		d.sampler = monitor.NewSystemSampler(sopts)
+	}
+	if cfg.DiscoveryConfig != "" {
+		c, err := monitor.LoadConfig(cfg.DiscoveryConfig)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		d.discover = &c
+	}
+	if err := d.restore(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// DB exposes the state database to packages that add API endpoints.
+func (d *Daemon) DB() *storage.DB { return d.db }
+
+// AddExtension registers further API endpoints; call before Run.
+func (d *Daemon) AddExtension(e localapi.Extension) { d.ext = append(d.ext, e) }
+
+// restore loads every add-in's state and its strikes inside the window.
+func (d *Daemon) restore() error {
+	addins, err := d.db.Addins()
+	if err != nil {
+		return fmt.Errorf("restore state: %w", err)
+	}
+	window := d.cfg.Policy.Policy().Thresholds.StrikeWindow
+	since := d.clock.Now().Add(-window)
+	for _, a := range addins {
+		strikes, err := d.db.Strikes(a.ID, since)
+		if err != nil {
+			return fmt.Errorf("restore strikes of %s: %w", a.ID, err)
+		}
+		d.engine.Restore(a.ID, a.State, strikes)
+		if st, _ := d.engine.EffectiveState(a.ID); st == governance.StateBlocked {
+			d.blocked[a.ID] = true
+		}
+	}
+	d.log.Info().Int("addins", len(addins)).Msg("state restored")
+	return nil
+}
+
+// Run serves the API and governs until ctx ends, then closes everything.
+func (d *Daemon) Run(ctx context.Context) error {
+	defer d.db.Close()
+	l, err := d.cfg.Transport.Listen(d.cfg.Address)
+	if err != nil {
+		return err
+	}
+	d.server = localapi.NewServer(d, d.log, d.ext...)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		if err := d.server.Serve(l); err != nil {
+			errc <- fmt.Errorf("serve API: %w", err)
+			cancel()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		d.loop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		if err := d.cfg.Policy.Watch(ctx, d.onPolicyChange); err != nil && ctx.Err() == nil {
+			d.log.Error().Err(err).Msg("policy watch stopped; policy changes now need a restart")
+		}
+	}()
+	d.log.Info().Str("address", d.cfg.Address).Str("state_dir", d.cfg.StateDir).
+		Str("policy", d.cfg.PolicySource).Msg("daemon started")
+	if d.cfg.Ready != nil {
+		d.cfg.Ready()
+	}
+	<-ctx.Done()
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	if err := d.server.Shutdown(shutdownCtx); err != nil {
+		d.log.Warn().Err(err).Msg("API shutdown")
+	}
+	wg.Wait()
+	if isUnixSocket(d.cfg.Address) {
+		os.Remove(d.cfg.Address)
+	}
+	d.log.Info().Msg("daemon stopped")
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+func isUnixSocket(addr string) bool {
+	fi, err := os.Lstat(addr)
+	return err == nil && fi.Mode()&os.ModeSocket != 0
+}
+
+// Client returns a client for this daemon (the demo uses it in-process).
+func (d *Daemon) Client() *localapi.Client {
+	return localapi.NewClient(d.cfg.Transport, d.cfg.Address)
+}
+
+// intervalOverride makes governance see the --interval the daemon samples at, so
+// episode durations in decisions ("for 3 seconds") are true.
+type intervalOverride struct {
+	governance.PolicySource
+	interval time.Duration
+}
+
+func (o intervalOverride) Policy() governance.Policy {
+	p := o.PolicySource.Policy()
+	p.Thresholds.Interval = o.interval
+	return p
+}
+
+func withInterval(src governance.PolicySource, d time.Duration) governance.PolicySource {
+	if d <= 0 {
+		return src
+	}
+	return intervalOverride{src, d}
+}

@@ -1,0 +1,45 @@
+package daemon
+
+import (
+	"errors"
+
+	"addingov/governance"
+	"addingov/storage"
+)
+
+// runDiscovery binds add-in processes found by the config file's discovery rules, for
+// hosts that do not report pids. Binding an already bound pid is a no-op.
+func (d *Daemon) runDiscovery() {
+	bindings, err := d.discover.DiscoverRunning()
+	if err != nil {
+		d.log.Warn().Err(err).Msg("process discovery")
+		return
+	}
+	d.smu.Lock()
+	defer d.smu.Unlock()
+	for _, b := range bindings {
+		if err := d.ensureRecord(b.AddinID); err != nil {
+			d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", b.AddinID).Msg("record discovered add-in")
+			continue
+		}
+		d.mu.Lock()
+		ok, _ := d.engine.MayActivate(b.AddinID)
+		d.mu.Unlock()
+		if !ok {
+			continue
+		}
+		if err := d.sampler.Bind(b.AddinID, b.PID); err != nil {
+			d.log.Debug().Err(err).Str("addin", b.AddinID).Int32("pid", b.PID).Msg("bind discovered process")
+		}
+	}
+}
+
+// ensureRecord creates a machine-wide record for an add-in first seen by discovery.
+func (d *Daemon) ensureRecord(id string) error {
+	_, err := d.db.Addin(id)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	return d.db.PutAddin(storage.Addin{ID: id, Name: id, State: governance.StateEnabled, Since: d.clock.Now(),
+		By: "discovery", Scope: "machine"})
+}

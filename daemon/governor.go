@@ -1,0 +1,49 @@
+package daemon
+
+import (
+	"time"
+
+	"addingov/governance"
+	"addingov/storage"
+)
+
+// The daemon is the catalog's Governor: installs, removals and rule evaluations reach
+// the governance engine through these methods.
+
+// EffectiveState is the add-in's state with policy applied.
+func (d *Daemon) EffectiveState(addinID string) (governance.State, string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.engine.EffectiveState(addinID)
+}
+
+// Installed tells governance about a newly installed (or reinstalled) add-in.
+func (d *Daemon) Installed(a storage.Addin) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.engine.SetState(a.ID, a.State)
+}
+
+// Removed forgets an add-in and stops watching its processes.
+func (d *Daemon) Removed(addinID string) {
+	d.mu.Lock()
+	d.engine.Forget(addinID)
+	delete(d.last, addinID)
+	d.mu.Unlock()
+	d.smu.Lock()
+	defer d.smu.Unlock()
+	for _, pid := range d.sampler.Bound()[addinID] {
+		d.sampler.Unbind(addinID, pid)
+	}
+}
+
+// ObserveEvaluation counts activation-rule evaluation time toward the slow-activation
+// threshold, as Outlook counts its regular-expression time.
+func (d *Daemon) ObserveEvaluation(addinID string, took time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clock.Now()
+	d.applyLocked(d.engine.ObserveActivation(governance.Activation{
+		AddinID: addinID, ActivationID: "rules-" + now.Format("150405.000000"), Time: now, Latency: took,
+	}))
+}

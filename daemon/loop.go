@@ -1,0 +1,188 @@
+package daemon
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"addingov/governance"
+	"addingov/registrypolicy"
+	"addingov/storage"
+)
+
+// pruneEvery is how often strikes outside the window and log entries past retention
+// are deleted.
+const pruneEvery = time.Hour
+
+// loop samples every interval (re-read each tick, so a policy change applies at the
+// next tick) and prunes old data every hour.
+func (d *Daemon) loop(ctx context.Context) {
+	d.prune()
+	lastPrune := time.Now()
+	timer := time.NewTimer(d.interval())
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		d.tick(d.clock.Now())
+		if time.Since(lastPrune) >= pruneEvery {
+			d.prune()
+			lastPrune = time.Now()
+		}
+		timer.Reset(d.interval())
+	}
+}
+
+func (d *Daemon) interval() time.Duration {
+	if d.cfg.Interval > 0 {
+		return d.cfg.Interval
+	}
+	return d.cfg.Policy.Policy().Thresholds.Interval
+}
+
+// tick runs one sampling round: samples, exits (crashes), activation timeouts and
+// discovery, each fed to governance.
+func (d *Daemon) tick(now time.Time) {
+	d.smu.Lock()
+	res := d.sampler.Tick(now)
+	d.smu.Unlock()
+
+	crashes := d.tracker.Crashes(res.Exits)
+	expired := d.tracker.Expire(time.Now())
+
+	d.mu.Lock()
+	for _, s := range res.Samples {
+		d.last[s.AddinID] = s
+		d.applyLocked(d.engine.ObserveSample(s))
+	}
+	for _, c := range crashes {
+		d.log.Warn().Str("addin", c.AddinID).Int32("pid", c.PID).Int("exit_code", c.ExitCode).Msg("add-in crashed")
+		d.applyLocked(d.engine.ObserveCrash(c))
+	}
+	for _, a := range expired {
+		d.applyLocked(d.engine.ObserveActivation(a))
+	}
+	d.mu.Unlock()
+
+	for _, e := range res.Exits {
+		d.log.Debug().Str("addin", e.AddinID).Int32("pid", e.PID).Msg("add-in process exited")
+	}
+	if d.discover != nil {
+		d.runDiscovery()
+	}
+}
+
+// applyLocked persists a governance result: new strikes, and a decision with its log
+// entry and notice in one transaction. d.mu is held, so results are stored in the order
+// the engine produced them.
+func (d *Daemon) applyLocked(r governance.Result) {
+	if r.Decision == nil {
+		if len(r.Strikes) == 0 {
+			return
+		}
+		if err := d.db.AddStrikes(r.Strikes); err != nil {
+			d.log.Error().Err(err).Str("event", "storage-problem").Msg("store strikes")
+		}
+		for _, s := range r.Strikes {
+			d.log.Info().Str("addin", s.AddinID).Str("metric", string(s.Metric)).Float64("value", s.Value).
+				Float64("threshold", s.Threshold).Str("unit", s.Unit).Bool("exempt", s.Exempt).Msg("strike")
+		}
+		return
+	}
+	dec := *r.Decision
+	name := d.addinName(dec.AddinID)
+	entry, notice, err := d.db.ApplyDecision(dec, r.Strikes, disableNotice(name, dec))
+	if err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", dec.AddinID).Msg("store decision")
+		return
+	}
+	ev := d.log.Warn()
+	msg := "add-in disabled"
+	if dec.Action == governance.ActionExempt {
+		ev = d.log.Info()
+		msg = "add-in reached a limit but policy keeps it enabled (exempt)"
+	}
+	ev.Str("event", "addin-"+string(dec.Action)).Str("addin", dec.AddinID).Str("reason", string(dec.Reason)).
+		Float64("value", dec.Value).Float64("threshold", dec.Threshold).Str("unit", dec.Unit).
+		Str("log_id", entry.ID).Msg(msg)
+	if notice != nil {
+		d.notices.Notify()
+	}
+}
+
+func (d *Daemon) addinName(id string) string {
+	if a, err := d.db.Addin(id); err == nil && a.Name != "" {
+		return a.Name
+	}
+	return id
+}
+
+func (d *Daemon) prune() {
+	t := d.cfg.Policy.Policy().Thresholds
+	now := d.clock.Now()
+	if n, err := d.db.PruneStrikes(now.Add(-t.StrikeWindow)); err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune strikes")
+	} else if n > 0 {
+		d.log.Debug().Int("strikes", n).Msg("pruned strikes outside the window")
+	}
+	if n, err := d.db.PruneLog(now.Add(-t.LogRetention)); err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune log")
+	} else if n > 0 {
+		d.log.Info().Int("entries", n).Msg("pruned log entries past retention")
+	}
+}
+
+// onPolicyChange records a policy change and applies its effect on add-in states.
+func (d *Daemon) onPolicyChange(old, cur *registrypolicy.Effective, changes []registrypolicy.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	parts := make([]string, len(changes))
+	for i, c := range changes {
+		parts[i] = c.String()
+	}
+	detail := strings.Join(parts, "; ")
+	if _, err := d.db.AppendLog(storage.LogEntry{Time: d.clock.Now(), Action: "policy-changed", By: "policy", Detail: detail}); err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("log policy change")
+	}
+	d.log.Info().Str("event", "policy-changed").Strs("changes", parts).Msg("policy changed")
+	d.reconcileBlocked()
+}
+
+// reconcileBlocked logs and announces add-ins that policy newly blocks or unblocks.
+func (d *Daemon) reconcileBlocked() {
+	addins, err := d.db.Addins()
+	if err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("list add-ins")
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range addins {
+		st, why := d.engine.EffectiveState(a.ID)
+		blocked := st == governance.StateBlocked
+		if blocked == d.blocked[a.ID] {
+			continue
+		}
+		d.blocked[a.ID] = blocked
+		action, reason := "unblock", "policy no longer blocks it"
+		var n *storage.Notice
+		if blocked {
+			action, reason = "block", why
+			n = blockNotice(a.Name, a.ID, why)
+			n.Time = d.clock.Now()
+		}
+		if _, err := d.db.AppendLog(storage.LogEntry{Time: d.clock.Now(), AddinID: a.ID, AddinName: a.Name, Action: action, Reason: reason, By: "policy"}); err != nil {
+			d.log.Error().Err(err).Str("event", "storage-problem").Msg("log block")
+		}
+		if n != nil {
+			if _, err := d.db.AppendNotice(*n); err == nil {
+				d.notices.Notify()
+			}
+		}
+		d.log.Warn().Str("event", "addin-"+action).Str("addin", a.ID).Str("reason", reason).Msg("policy changed an add-in's state")
+	}
+}

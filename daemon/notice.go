@@ -1,0 +1,36 @@
+package daemon
+
+import (
+	"fmt"
+
+	"addingov/governance"
+	"addingov/storage"
+)
+
+// disableNotice is the one notice a disable raises, in plain words with the figure.
+func disableNotice(name string, d governance.Decision) *storage.Notice {
+	if d.Action != governance.ActionDisable {
+		return nil
+	}
+	return &storage.Notice{
+		Time:      d.Time,
+		AddinID:   d.AddinID,
+		AddinName: name,
+		Level:     "warning",
+		Title:     fmt.Sprintf("%s was turned off", name),
+		Text: fmt.Sprintf("%s was turned off because it %s. You can turn it back on with `addingov enable %s`.",
+			name, d.Summary, d.AddinID),
+		Action: "addingov enable " + d.AddinID,
+	}
+}
+
+// blockNotice tells the user that policy turned an add-in off.
+func blockNotice(name, id, why string) *storage.Notice {
+	return &storage.Notice{
+		AddinID:   id,
+		AddinName: name,
+		Level:     "warning",
+		Title:     fmt.Sprintf("%s was turned off by your administrator", name),
+		Text:      fmt.Sprintf("%s was turned off by your administrator (%s). Ask your IT department if you need it.", name, why),
+	}
+}

@@ -1,0 +1,94 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"addingov/catalog"
+	"addingov/localapi"
+	"addingov/logging"
+	"addingov/registrypolicy"
+)
+
+// RunOptions are addingovd's flags.
+type RunOptions struct {
+	StateDir    string
+	Address     string
+	Interval    time.Duration
+	ConfigFile  string
+	PolicyFile  string
+	LogLevel    string
+	SocketGroup int
+	// Service is true when the service manager started the daemon (logs then also go
+	// to the Event Log on Windows).
+	Service bool
+	Version string
+}
+
+// RunMain is the whole of `addingovd run` and of the Windows service's body: it sets
+// up logging and policy, runs the daemon until ctx ends, and calls ready once the API
+// is listening.
+func RunMain(ctx context.Context, o RunOptions, ready func()) error {
+	log, closeLog, err := logging.New(logging.Options{Level: o.LogLevel, Service: o.Service})
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	policy, source, err := OpenPolicy(o.PolicyFile, log)
+	if err != nil {
+		log.Error().Err(err).Str("event", "policy-invalid").Msg("cannot load policy")
+		return err
+	}
+	logPolicyProblems(log, policy.Effective())
+	d, err := New(Config{
+		StateDir:        o.StateDir,
+		Address:         o.Address,
+		Listen:          localapi.ListenOptions{Group: o.SocketGroup},
+		Interval:        o.Interval,
+		DiscoveryConfig: o.ConfigFile,
+		Policy:          policy,
+		PolicySource:    source,
+		Log:             log,
+		Version:         o.Version,
+		Ready:           ready,
+	})
+	if err != nil {
+		log.Error().Err(err).Str("event", "storage-problem").Msg("cannot start")
+		return err
+	}
+	d.AddExtension(catalog.New(d.DB(), policy.Effective, d, log).Extension())
+	return d.Run(ctx)
+}
+
+// OpenPolicy returns the policy the daemon governs with: the .reg file when one is
+// given, else the Windows registry, else (Linux without a file) the built-in defaults.
+func OpenPolicy(file string, log zerolog.Logger) (*registrypolicy.Provider, string, error) {
+	if file != "" {
+		p, err := registrypolicy.NewFileProvider(file, log)
+		return p, file, err
+	}
+	p, err := registrypolicy.NewRegistryProvider(log)
+	if err == nil {
+		return p, "registry", nil
+	}
+	if !errors.Is(err, registrypolicy.ErrNoRegistry) {
+		return nil, "", err
+	}
+	empty := func() (registrypolicy.Store, error) { return registrypolicy.NewMemoryStore(), nil }
+	p, err = registrypolicy.NewProvider(empty, log, registrypolicy.WithPollInterval(time.Hour))
+	return p, "built-in defaults (no --policy-file on " + runtime.GOOS + ")", err
+}
+
+// logPolicyProblems reports every ignored policy value once at start.
+func logPolicyProblems(log zerolog.Logger, e *registrypolicy.Effective) {
+	for _, s := range e.Settings {
+		if s.Error != "" {
+			log.Warn().Str("event", "policy-invalid").Str("setting", s.Name).Str("error", s.Error).Msg("policy value ignored")
+		}
+	}
+	log.Info().Str("event", "policy-loaded").Int("managed_addins", len(e.Managed)).Msg("policy loaded")
+}
