@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"addingov/registrypolicy"
+)
+
+func policyCmd(g *globals) *cobra.Command {
+	var fromFile string
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Show the effective policy: every setting's value, where it came from, and ignored values",
+		Long: `policy shows the policy the daemon governs with. With --from-file it evaluates a .reg
+file over the built-in defaults without a daemon, so an administrator can test a GPO
+before pushing it.`,
+		Example: `  addingov policy
+  addingov policy --from-file outlook-gpo.reg --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var raw []byte
+			if fromFile != "" {
+				s, err := registrypolicy.LoadRegFile(fromFile)
+				if err != nil {
+					return err
+				}
+				if raw, err = registrypolicy.Evaluate(s).JSON(); err != nil {
+					return err
+				}
+			} else {
+				c, err := g.client(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if raw, err = c.Policy(cmd.Context()); err != nil {
+					return err
+				}
+			}
+			var view policyView
+			if err := json.Unmarshal(raw, &view); err != nil {
+				return fmt.Errorf("read the effective policy: %w", err)
+			}
+			if g.json {
+				return printJSON(g.out, json.RawMessage(raw))
+			}
+			return view.print(g)
+		},
+	}
+	cmd.Flags().StringVar(&fromFile, "from-file", "", "evaluate this .reg file offline instead of asking the daemon")
+	return cmd
+}
+
+// demoPolicy is the demo's policy: the demo thresholds (a small absolute memory limit,
+// the device-memory gate off) under an optional .reg file, which is watched for edits.
+func demoPolicy(file string) (*registrypolicy.Provider, string, error) {
+	load := func() (registrypolicy.Store, error) {
+		s := registrypolicy.NewMemoryStore()
+		if file != "" {
+			fs, err := registrypolicy.LoadRegFile(file)
+			if err != nil {
+				return nil, err
+			}
+			s = fs
+		}
+		for name, v := range map[string]uint32{
+			registrypolicy.MemoryThresholdMB:       demoMemoryMB,
+			registrypolicy.DeviceMemoryGatePercent: 0,
+		} {
+			if _, set, _ := s.ReadValue(registrypolicy.HKCU, registrypolicy.KeyAddinGov, name); !set {
+				s.SetWithOrigin(registrypolicy.HKCU, registrypolicy.KeyAddinGov, name, registrypolicy.DWord(v), "addingov demo")
+			}
+		}
+		return s, nil
+	}
+	var opts []registrypolicy.Option
+	name := "demo thresholds"
+	if file != "" {
+		opts = append(opts, registrypolicy.WithNotifier(registrypolicy.FileNotifier{Path: file}))
+		name = "demo thresholds over " + file
+	}
+	p, err := registrypolicy.NewProvider(load, zerolog.Nop(), opts...)
+	return p, name, err
+}
+
+// demoMemoryMB is the demo's absolute memory limit; demo-memory holds twice as much.
+const demoMemoryMB = 128
+
+// policyView is the effective-policy JSON (registrypolicy.Effective.JSON), as the
+// daemon and --from-file both produce it.
+type policyView struct {
+	Settings []struct {
+		Name   string `json:"name"`
+		Value  any    `json:"value"`
+		Unit   string `json:"unit"`
+		Origin string `json:"origin"`
+		Error  string `json:"error"`
+	} `json:"settings"`
+	Managed []struct {
+		ID     string `json:"id"`
+		Mode   any    `json:"mode"`
+		Origin string `json:"origin"`
+	} `json:"managed_addins"`
+}
+
+func (v policyView) print(g *globals) error {
+	t := newTable(g.out, "SETTING", "VALUE", "UNIT", "ORIGIN")
+	var problems []string
+	for _, s := range v.Settings {
+		val := fmt.Sprint(s.Value)
+		if list, ok := s.Value.([]any); ok {
+			val = fmt.Sprint(len(list), " entries")
+		}
+		t.row(s.Name, val, orDash(s.Unit), s.Origin)
+		if s.Error != "" {
+			problems = append(problems, s.Name+": "+s.Error)
+		}
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if len(v.Managed) > 0 {
+		fmt.Fprintln(g.out, "\nManaged add-ins:")
+		t = newTable(g.out, "ADD-IN", "MODE", "ORIGIN")
+		for _, m := range v.Managed {
+			t.row(m.ID, fmt.Sprint(m.Mode), m.Origin)
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(g.out, "\nIgnored values (the next source applies):")
+		for _, p := range problems {
+			fmt.Fprintln(g.out, "  "+p)
+		}
+	}
+	return nil
+}

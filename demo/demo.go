@@ -1,0 +1,266 @@
+// Package demo runs `addingov demo`: a daemon in-process on a temporary state
+// directory, five real child processes posing as add-ins, and a host that reports their
+// activations over the real local API, so that governance can be watched end to end.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"addingov/daemon"
+	"addingov/localapi"
+	"addingov/storage"
+)
+
+// Options configure a demo run.
+type Options struct {
+	// Duration is the longest the demo runs; it ends sooner once every misbehaving
+	// add-in has been turned off.
+	Duration time.Duration
+	// Interval is the demo's sampling interval (below policy's 5 s minimum, so it is
+	// the daemon's --interval override, not a policy value).
+	Interval time.Duration
+	JSON     bool
+	// Policy is the policy the demo's daemon governs with (the demo thresholds, over an
+	// optional .reg file).
+	Policy     daemon.PolicyProvider
+	PolicyName string
+	// Command builds the command line of a synthetic add-in process.
+	Command func(behavior string) *exec.Cmd
+	Out     io.Writer // the live view, or the JSON result
+	Err     io.Writer // progress when Out is JSON
+	Log     zerolog.Logger
+}
+
+// AddinResult is one add-in's outcome in the JSON result.
+type AddinResult struct {
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	State   string         `json:"state"`
+	Reason  string         `json:"reason"`
+	Strikes map[string]int `json:"strikes"`
+}
+
+// Result is what `addingov demo --json` prints.
+type Result struct {
+	Addins []AddinResult       `json:"addins"`
+	Log    []storage.LogEntry  `json:"log"`
+	Notices []storage.Notice   `json:"notices"`
+}
+
+// Run runs the demo until every misbehaving add-in is off, opts.Duration passes, or ctx
+// ends; child processes are always cleaned up.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	dir, err := os.MkdirTemp("", "addingov-demo-")
+	if err != nil {
+		return nil, fmt.Errorf("create the demo's state directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	progress := func(format string, args ...any) {
+		w := opts.Out
+		if opts.JSON {
+			w = opts.Err
+		}
+		fmt.Fprintf(w, "%s  %s\n", time.Now().Format("15:04:05.0"), fmt.Sprintf(format, args...))
+	}
+
+	d, err := daemon.New(daemon.Config{
+		StateDir:     filepath.Join(dir, "state"),
+		Address:      filepath.Join(dir, "addingovd.sock"),
+		Listen:       localapi.ListenOptions{Mode: 0o600},
+		Interval:     opts.Interval,
+		Policy:       opts.Policy,
+		PolicySource: opts.PolicyName,
+		Log:          opts.Log,
+		Version:      "demo",
+	})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Duration)
+	defer cancel()
+	daemonCtx, stopDaemon := context.WithCancel(context.Background())
+	daemonDone := make(chan error, 1)
+	go func() { daemonDone <- d.Run(daemonCtx) }()
+	client := d.Client()
+	if err := waitForDaemon(ctx, client); err != nil {
+		stopDaemon()
+		<-daemonDone
+		return nil, err
+	}
+	t := opts.Policy.Policy().Thresholds
+	progress("daemon up: sampling every %s; CPU limit %.0f%% of a core for %d samples; memory limit %d MB; slow start over %s",
+		opts.Interval, t.CPUCorePercent, t.CPUSampleCount, t.MemoryThresholdMB, t.ActivationThreshold)
+
+	var wg sync.WaitGroup
+	hosts := make([]*host, 0, len(Behaviors))
+	for _, b := range Behaviors {
+		h := &host{id: b.ID, name: b.Name, behavior: b.Behavior, client: client, command: opts.Command,
+			progress: progress, procs: map[*exec.Cmd]struct{}{}}
+		hosts = append(hosts, h)
+		wg.Add(1)
+		go func() { defer wg.Done(); h.run(ctx) }()
+	}
+	progress("launched %d add-ins: %s", len(hosts), behaviorList())
+
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		watch(ctx, client, opts, progress, cancel)
+	}()
+
+	<-ctx.Done()
+	for _, h := range hosts {
+		h.killAll()
+	}
+	wg.Wait()
+	<-watchDone
+
+	res, err := collect(client)
+	stopDaemon()
+	if derr := <-daemonDone; derr != nil && err == nil {
+		err = derr
+	}
+	return res, err
+}
+
+func behaviorList() string {
+	s := ""
+	for i, b := range Behaviors {
+		if i > 0 {
+			s += ", "
+		}
+		s += b.ID
+	}
+	return s
+}
+
+func waitForDaemon(ctx context.Context, c *localapi.Client) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := c.Status(ctx); err == nil {
+			return nil
+		} else if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("the demo daemon did not start: %w", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// watch prints notices as they arrive and a live table, and ends the demo (cancel)
+// once every add-in that should be turned off is.
+func watch(ctx context.Context, c *localapi.Client, opts Options, progress func(string, ...any), done context.CancelFunc) {
+	var after uint64
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	lastTable := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		ns, err := c.Notices(ctx, after, 100)
+		if err == nil {
+			for _, n := range ns {
+				progress("NOTICE  %s", n.Text)
+				after = n.Seq
+			}
+		}
+		as, err := c.Addins(ctx)
+		if err != nil {
+			continue
+		}
+		if !opts.JSON && time.Since(lastTable) >= 2*time.Second {
+			printTable(opts.Out, as)
+			lastTable = time.Now()
+		}
+		page, err := c.Log(ctx, url.Values{"limit": {"0"}})
+		if err != nil {
+			continue
+		}
+		if finished(page.Entries) {
+			progress("every misbehaving add-in is off")
+			done()
+			return
+		}
+	}
+}
+
+// finished reports whether every add-in expected to be turned off has been, or (under
+// a policy that keeps it always enabled) has its violation logged as exempt.
+func finished(log []storage.LogEntry) bool {
+	done := map[string]bool{}
+	for _, e := range log {
+		if e.Action == "disable" || e.Action == "exempt" {
+			done[e.AddinID] = true
+		}
+	}
+	for _, b := range Behaviors {
+		if b.Expect != "" && !done[b.ID] {
+			return false
+		}
+	}
+	return true
+}
+
+func printTable(w io.Writer, as []localapi.Addin) {
+	sort.Slice(as, func(i, j int) bool { return as[i].ID < as[j].ID })
+	fmt.Fprintf(w, "  %-12s %-9s %6s %8s  %s\n", "ADD-IN", "STATE", "CPU", "MEMORY", "STRIKES")
+	for _, a := range as {
+		strikes := ""
+		for _, m := range []string{"cpu", "memory", "crash", "activation"} {
+			if a.Strikes[m] > 0 {
+				strikes += fmt.Sprintf("%s:%d ", m, a.Strikes[m])
+			}
+		}
+		fmt.Fprintf(w, "  %-12s %-9s %5.0f%% %6.0fMB  %s\n", a.ID, a.State, a.CPUPercent, float64(a.MemoryBytes)/(1<<20), strikes)
+	}
+}
+
+// collect reads the final add-in table, the log and the notices from the daemon.
+func collect(c *localapi.Client) (*Result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	as, err := c.Addins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := c.Log(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := c.Notices(ctx, 0, 1000)
+	if err != nil {
+		return nil, err
+	}
+	reasons := map[string]string{}
+	for _, e := range page.Entries {
+		if e.Action == "disable" || e.Action == "exempt" {
+			reasons[e.AddinID] = e.Reason
+		}
+	}
+	res := &Result{Log: page.Entries, Notices: ns}
+	for _, a := range as {
+		reason := reasons[a.ID]
+		if a.State == "blocked" {
+			reason = a.Reason
+		}
+		res.Addins = append(res.Addins, AddinResult{ID: a.ID, Name: a.Name, State: a.State, Reason: reason, Strikes: a.Strikes})
+	}
+	if res.Log == nil {
+		res.Log = []storage.LogEntry{}
+	}
+	return res, nil
+}
