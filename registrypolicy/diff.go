@@ -1,0 +1,70 @@
+package registrypolicy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Change is one difference between two effective policies, for the policy-changed log
+// entry.
+type Change struct {
+	// Name is the setting's canonical name, or ManagedAddins[id] for a managed add-in.
+	Name string
+	Old  string // the old value as people read it; "(none)" for a managed add-in that was not listed
+	New  string
+}
+
+func (c Change) String() string { return fmt.Sprintf("%s: %s → %s", c.Name, c.Old, c.New) }
+
+// Diff lists what changed from old to e: settings in table order, then managed add-ins
+// by id. Only values count: a value that moved to another source unchanged is no
+// change. A nil old is the built-in defaults.
+func (e *Effective) Diff(old *Effective) []Change {
+	if old == nil {
+		old = Evaluate(NewMemoryStore())
+	}
+	var changes []Change
+	for _, s := range e.Settings {
+		if s.Name == ManagedAddins {
+			continue // reported per add-in below
+		}
+		o, ok := old.Setting(s.Name)
+		before, after := "(none)", formatValue(s.Value, s.Unit)
+		if ok {
+			before = formatValue(o.Value, o.Unit)
+		}
+		if before != after {
+			changes = append(changes, Change{Name: s.Name, Old: before, New: after})
+		}
+	}
+	oldModes := map[string]string{}
+	for _, m := range old.Managed {
+		oldModes[strings.ToLower(m.ID)] = m.Mode.String()
+	}
+	newModes := map[string]string{}
+	var ids []string
+	for _, m := range e.Managed {
+		newModes[strings.ToLower(m.ID)] = m.Mode.String()
+		ids = append(ids, m.ID)
+	}
+	for _, m := range old.Managed {
+		if _, ok := newModes[strings.ToLower(m.ID)]; !ok {
+			ids = append(ids, m.ID)
+		}
+	}
+	sortNames(ids)
+	for _, id := range ids {
+		before, ok := oldModes[strings.ToLower(id)]
+		if !ok {
+			before = "(none)"
+		}
+		after, ok := newModes[strings.ToLower(id)]
+		if !ok {
+			after = "(none)"
+		}
+		if before != after {
+			changes = append(changes, Change{Name: ManagedAddins + "[" + id + "]", Old: before, New: after})
+		}
+	}
+	return changes
+}
