@@ -287,10 +287,22 @@ func (d *Daemon) Notices(ctx context.Context, after uint64, limit int) ([]storag
 // NoticeSignal implements localapi.Backend.
 func (d *Daemon) NoticeSignal() <-chan struct{} { return d.notices.Wait() }
 
-// AckNotices implements localapi.Backend.
+// AckNotices implements localapi.Backend: acknowledgements are per user.
 func (d *Daemon) AckNotices(ctx context.Context, seq uint64) error {
 	caller := localapi.CallerFrom(ctx)
+	if !caller.Known {
+		return localapi.Forbidden("the daemon could not identify you, so it cannot record which notices you have seen")
+	}
 	return d.db.AckNotices(caller.UID, seq)
+}
+
+// NoticeAck implements localapi.Backend.
+func (d *Daemon) NoticeAck(ctx context.Context) (uint64, error) {
+	caller := localapi.CallerFrom(ctx)
+	if !caller.Known {
+		return 0, localapi.Forbidden("the daemon could not identify you, so it has no record of the notices you have seen")
+	}
+	return d.db.NoticeAck(caller.UID)
 }
 
 // Policy implements localapi.Backend.

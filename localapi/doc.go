@@ -22,5 +22,9 @@
 //	GET  /v1/notices?after=N&limit=N     notices after a sequence number
 //	GET  /v1/notices/stream?after=N      the same, then new ones as they come (JSON Lines)
 //	POST /v1/notices/ack                 {"seq":N}: the caller has seen up to N
+//	GET  /v1/notices/ack                 {"seq":N}: what the caller acknowledged last
 //	GET  /v1/policy                      the effective policy with origins
+//
+// The catalog package adds the install, permissions, authorization, rule-evaluation
+// and grant endpoints (see its documentation).
 package localapi

@@ -38,6 +38,8 @@ type Backend interface {
 	// NoticeSignal returns a channel closed when the next notice is stored.
 	NoticeSignal() <-chan struct{}
 	AckNotices(ctx context.Context, seq uint64) error
+	// NoticeAck is the last notice the calling user acknowledged (0 when never).
+	NoticeAck(ctx context.Context) (uint64, error)
 
 	Policy(ctx context.Context) (json.RawMessage, error)
 }
@@ -48,6 +50,9 @@ type Extension func(mux *http.ServeMux)
 
 // Server serves a Backend over a Transport.
 type Server struct {
+	// cancel ends the contexts of requests in flight at Shutdown, so that notice
+	// streams return instead of holding the shutdown open.
+	cancel  context.CancelFunc
 	backend Backend
 	log     zerolog.Logger
 	mux     *http.ServeMux
@@ -61,7 +66,10 @@ func NewServer(b Backend, log zerolog.Logger, ext ...Extension) *Server {
 	for _, e := range ext {
 		e(s.mux)
 	}
+	base, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
 	s.http = &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
 		Handler:           s,
 		ConnContext:       connContext,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -122,7 +130,10 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // Shutdown stops accepting and waits for requests in flight (streams end with ctx).
-func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.cancel()
+	return s.http.Shutdown(ctx)
+}
 
 func (s *Server) routes() {
 	m := s.mux
@@ -191,6 +202,10 @@ func (s *Server) routes() {
 			return nil, err
 		}
 		return map[string]uint64{"seq": req.Seq}, s.backend.AckNotices(r.Context(), req.Seq)
+	}))
+	m.HandleFunc("GET /v1/notices/ack", s.handle(func(r *http.Request) (any, error) {
+		seq, err := s.backend.NoticeAck(r.Context())
+		return AckRequest{Seq: seq}, err
 	}))
 	m.HandleFunc("GET /v1/policy", s.handle(func(r *http.Request) (any, error) { return s.backend.Policy(r.Context()) }))
 }

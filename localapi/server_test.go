@@ -138,6 +138,12 @@ func (f *fakeBackend) AckNotices(ctx context.Context, seq uint64) error {
 	return nil
 }
 
+func (f *fakeBackend) NoticeAck(ctx context.Context) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.acked, nil
+}
+
 func (f *fakeBackend) Policy(ctx context.Context) (json.RawMessage, error) {
 	return json.RawMessage(`{"settings":[]}`), nil
 }
