@@ -1,7 +1,6 @@
 package daemon
 
 import (
-
 	"github.com/shirou/gopsutil/v4/process"
 
 	"addingov/governance"
@@ -83,4 +82,3 @@ func processOwner(pid int32) (string, error) {
 	}
 	return ownerOf(p)
 }
-

@@ -372,4 +372,3 @@ func TestParseTimeFlag(t *testing.T) {
 		})
 	}
 }
-

@@ -92,4 +92,3 @@ func (t *UnixTransport) Dial(ctx context.Context, addr string) (net.Conn, error)
 	}
 	return c, nil
 }
-
