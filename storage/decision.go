@@ -15,8 +15,9 @@ const ByGovernance = "governance"
 // ApplyDecision stores everything a governance decision means in one transaction, so a
 // crash leaves all of it or none: for a disable, the add-in's new state (creating a
 // minimal record for an add-in not yet known, so the disable survives a restart); the
-// strikes; one log entry with the evidence; and, when notice is not nil, one notice. It
-// returns the stored log entry and notice.
+// strikes (for an exempt decision, the strikes of that metric it settles are deleted, as
+// governance stops counting them); one log entry with the evidence; and, when notice is
+// not nil, one notice. It returns the stored log entry and notice.
 func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, notice *Notice) (LogEntry, *Notice, error) {
 	if err := checkID("decision's add-in id", d.AddinID); err != nil {
 		return LogEntry{}, nil, fmt.Errorf("store decision: %w", err)
@@ -74,6 +75,11 @@ func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, 
 		}
 		if err := putStrikes(tx, ss); err != nil {
 			return err
+		}
+		if d.Action == governance.ActionExempt {
+			if err := settleExempt(tx, d.AddinID, d.Reason, d.Time); err != nil {
+				return err
+			}
 		}
 		if stored, err = appendLog(tx, entry); err != nil {
 			return fmt.Errorf("append to the log: %w", err)

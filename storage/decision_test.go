@@ -62,8 +62,12 @@ func TestApplyDecision(t *testing.T) {
 				}
 			}
 
-			if ss, _ := db.Strikes("x", time.Time{}); len(ss) != 2 {
-				t.Errorf("strikes stored = %d, want 2", len(ss))
+			wantStrikes := 2
+			if tt.action == governance.ActionExempt {
+				wantStrikes = 0 // settled: governance no longer counts them
+			}
+			if ss, _ := db.Strikes("x", time.Time{}); len(ss) != wantStrikes {
+				t.Errorf("strikes stored = %d, want %d", len(ss), wantStrikes)
 			}
 			es, _, _ := db.Log(LogQuery{AddinID: "x"})
 			if len(es) != 1 || es[0].ID != entry.ID {
@@ -222,4 +226,27 @@ func TestSetState(t *testing.T) {
 			t.Errorf("failed SetState calls changed the state to %s", a.State)
 		}
 	})
+}
+
+// An exempt decision deletes the strikes of its metric up to its time, and nothing else,
+// so that a restart does not count settled strikes again.
+func TestApplyExemptSettlesOnlyItsMetricUpToItsTime(t *testing.T) {
+	db, _ := openTestDB(t)
+	at := t0.Add(time.Minute)
+	mem := strike("x", at.Add(-time.Second), 600)
+	mem.Metric, mem.Unit = governance.MetricMemory, "MB"
+	later := strike("x", at.Add(time.Second), 99)
+	if err := db.AddStrikes([]governance.Strike{strike("x", at.Add(-2*time.Second), 95), mem, later}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.ApplyDecision(cpuDecision("x", governance.ActionExempt, at), []governance.Strike{strike("x", at, 97)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := db.Strikes("x", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 2 || ss[0].Metric != governance.MetricMemory || !ss[1].Time.Equal(later.Time) {
+		t.Fatalf("strikes after exempt = %+v; want the memory strike and the cpu strike after the decision", ss)
+	}
 }

@@ -162,3 +162,29 @@ func pruneBelow(b *bolt.Bucket, bound []byte) (int, error) {
 	}
 	return len(keys), nil
 }
+
+// settleExempt deletes an add-in's stored strikes of metric m up to and including t:
+// governance stops counting them after an exempt decision, so a restart must not count
+// them again.
+func settleExempt(tx *bolt.Tx, addinID string, m governance.Metric, t time.Time) error {
+	b := tx.Bucket([]byte(bucketStrikes)).Bucket([]byte(addinID))
+	if b == nil {
+		return nil
+	}
+	bound := boundKey(t.Add(time.Nanosecond))
+	var doomed [][]byte
+	c := b.Cursor()
+	for k, v := c.First(); k != nil && bytes.Compare(k, bound) < 0; k, v = c.Next() {
+		s, err := decodeStrike(addinID, k, v)
+		if err != nil || s.Metric == m {
+			// An unreadable strike cannot be counted either: drop it with the rest.
+			doomed = append(doomed, append([]byte(nil), k...))
+		}
+	}
+	for _, k := range doomed {
+		if err := b.Delete(k); err != nil {
+			return fmt.Errorf("settle exempt strikes of %s: %w", addinID, err)
+		}
+	}
+	return nil
+}
