@@ -1,0 +1,129 @@
+//go:build !windows
+
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"addingov/localapi"
+	"addingov/registrypolicy"
+)
+
+func regFile(cpu int, managed string) string {
+	s := "Windows Registry Editor Version 5.00\r\n\r\n" +
+		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\AddinGov]\r\n" +
+		fmt.Sprintf("\"CPUCorePercent\"=dword:%08x\r\n", cpu)
+	if managed != "" {
+		s += "\r\n[HKEY_CURRENT_USER\\Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Resiliency\\AddinList]\r\n" + managed + "\r\n"
+	}
+	return s
+}
+
+func cpuSetting(t *testing.T, c *localapi.Client) (float64, string) {
+	t.Helper()
+	raw, err := c.Policy(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Settings []struct {
+			Name   string `json:"name"`
+			Value  any    `json:"value"`
+			Origin string `json:"origin"`
+		} `json:"settings"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v.Settings {
+		if s.Name == "CPUCorePercent" {
+			v, _ := s.Value.(float64)
+			return v, s.Origin
+		}
+	}
+	t.Fatal("no CPUCorePercent in the policy view")
+	return 0, ""
+}
+
+// Editing the .reg file under a running daemon changes the effective policy without a
+// restart, logs policy-changed with old → new, and blocks an add-in the new managed
+// list blocks.
+func TestPolicyFileEditReachesRunningDaemon(t *testing.T) {
+	dir := tempDir(t)
+	file := filepath.Join(dir, "policy.reg")
+	if err := os.WriteFile(file, []byte(regFile(80, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	provider, err := registrypolicy.NewFileProvider(file, zerolog.Nop(), registrypolicy.WithDebounce(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Config{StateDir: dir, Address: filepath.Join(dir, "api.sock"), Policy: provider,
+		Interval: 200 * time.Millisecond, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	c := d.Client()
+	waitFor(t, 5*time.Second, "daemon", func() bool { _, err := c.Status(ctx); return err == nil })
+
+	if v, origin := cpuSetting(t, c); v != 80 || !strings.Contains(origin, `HKEY_LOCAL_MACHINE\SOFTWARE\Policies\AddinGov\CPUCorePercent`) {
+		t.Fatalf("CPUCorePercent = %v from %q, want 80 from the file's HKLM value", v, origin)
+	}
+	idle := child(t, "idle")
+	if _, err := c.StartActivation(ctx, localapi.ActivationRequest{AddinID: "contoso", PID: int32(idle.Process.Pid)}); err != nil {
+		t.Fatal(err)
+	}
+
+	// An editor's save: write a new file and rename it over the old one.
+	tmp := file + ".new"
+	if err := os.WriteFile(tmp, []byte(regFile(70, `"contoso"="0"`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, file); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the new policy", func() bool { v, _ := cpuSetting(t, c); return v == 70 })
+
+	var entry string
+	waitFor(t, 5*time.Second, "policy-changed in the log", func() bool {
+		page, err := c.Log(ctx, nil)
+		if err != nil {
+			return false
+		}
+		for _, e := range page.Entries {
+			if e.Action == "policy-changed" {
+				entry = e.Detail
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(entry, "CPUCorePercent") || !strings.Contains(entry, "80") || !strings.Contains(entry, "70") {
+		t.Errorf("policy-changed detail %q does not list CPUCorePercent 80 → 70", entry)
+	}
+	a, err := c.Addin(ctx, "contoso")
+	if err != nil || a.State != "blocked" {
+		t.Fatalf("contoso after the managed list blocked it: %+v, %v", a, err)
+	}
+	resp, err := c.StartActivation(ctx, localapi.ActivationRequest{AddinID: "contoso", PID: int32(idle.Process.Pid)})
+	if err != nil || resp.MayActivate {
+		t.Fatalf("activation of a blocked add-in = %+v, %v; want may_activate false", resp, err)
+	}
+	ns, _ := c.Notices(ctx, 0, 10)
+	if len(ns) != 1 || !strings.Contains(ns[0].Text, "administrator") {
+		t.Fatalf("notices = %+v, want one saying the administrator turned contoso off", ns)
+	}
+}
