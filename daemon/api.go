@@ -133,7 +133,15 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 	if reason == "" {
 		reason = action + "d by " + who(caller)
 	}
-	if err := d.changeState(id, state, action, reason, who(caller), enable); err != nil {
+	override := enable && effective == governance.StateBlocked // only administrators get here
+	if override {
+		a.PolicyOverride = true
+		if err := d.db.PutAddin(a); err != nil {
+			return localapi.Addin{}, err
+		}
+		reason = "enabled by an administrator despite policy (" + why + ")"
+	}
+	if err := d.changeState(id, state, action, reason, who(caller), enable, override); err != nil {
 		return localapi.Addin{}, err
 	}
 	if a, err = d.db.Addin(id); err != nil {
@@ -143,9 +151,14 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 }
 
 // changeState stores a user's or administrator's state change and tells the engine.
-func (d *Daemon) changeState(id string, state governance.State, action, reason, by string, clearStrikes bool) error {
+func (d *Daemon) changeState(id string, state governance.State, action, reason, by string, clearStrikes, override bool) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if override {
+		d.overrides.overrides[id] = true
+	} else if state != governance.StateEnabled {
+		delete(d.overrides.overrides, id)
+	}
 	if _, err := d.db.SetState(id, state, reason, by, nil); err != nil {
 		return err
 	}

@@ -61,10 +61,12 @@ type Daemon struct {
 	clock   governance.Clock
 	started time.Time
 
-	mu      sync.Mutex // guards engine, and orders persistence of its results
-	engine  *governance.Engine
-	last    map[string]governance.Sample // latest sample per add-in, for the add-in view
-	blocked map[string]bool              // add-ins policy blocks, to log changes once
+	mu     sync.Mutex // guards engine and overrides, and orders persistence of its results
+	engine *governance.Engine
+	// overrides are add-ins an administrator enabled despite a policy block.
+	overrides *overridePolicy
+	last      map[string]governance.Sample // latest sample per add-in, for the add-in view
+	blocked   map[string]bool              // add-ins policy blocks, to log changes once
 
 	smu      sync.Mutex // guards sampler
 	sampler  *monitor.Sampler
@@ -100,17 +102,19 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	overrides := &overridePolicy{src: withInterval(cfg.Policy, cfg.Interval), overrides: map[string]bool{}}
 	d := &Daemon{
-		cfg:     cfg,
-		log:     cfg.Log,
-		db:      db,
-		clock:   cfg.Clock,
-		started: cfg.Clock.Now(),
-		engine:  governance.NewEngine(cfg.Clock, withInterval(cfg.Policy, cfg.Interval)),
-		last:    map[string]governance.Sample{},
-		blocked: map[string]bool{},
-		tracker: monitor.NewTracker(time.Now),
-		notices: newBroadcast(),
+		cfg:       cfg,
+		log:       cfg.Log,
+		db:        db,
+		clock:     cfg.Clock,
+		started:   cfg.Clock.Now(),
+		engine:    governance.NewEngine(cfg.Clock, overrides),
+		overrides: overrides,
+		last:      map[string]governance.Sample{},
+		blocked:   map[string]bool{},
+		tracker:   monitor.NewTracker(time.Now),
+		notices:   newBroadcast(),
 	}
 	sopts := monitor.SamplerOptions{Logger: cfg.Log, ExitCodes: cfg.ExitCodes}
 	if cfg.Processes != nil {
@@ -151,6 +155,9 @@ func (d *Daemon) restore() error {
 		strikes, err := d.db.Strikes(a.ID, since)
 		if err != nil {
 			return fmt.Errorf("restore strikes of %s: %w", a.ID, err)
+		}
+		if a.PolicyOverride {
+			d.overrides.overrides[a.ID] = true
 		}
 		d.engine.Restore(a.ID, a.State, strikes)
 		if st, _ := d.engine.EffectiveState(a.ID); st == governance.StateBlocked {

@@ -29,6 +29,7 @@ func (d *Daemon) Removed(addinID string) {
 	d.mu.Lock()
 	d.engine.Forget(addinID)
 	delete(d.last, addinID)
+	delete(d.overrides.overrides, addinID)
 	d.mu.Unlock()
 	d.smu.Lock()
 	defer d.smu.Unlock()

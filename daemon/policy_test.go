@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"addingov/governance"
 	"addingov/localapi"
 	"addingov/registrypolicy"
 )
@@ -125,5 +126,57 @@ func TestPolicyFileEditReachesRunningDaemon(t *testing.T) {
 	ns, _ := c.Notices(ctx, 0, 10)
 	if len(ns) != 1 || !strings.Contains(ns[0].Text, "administrator") {
 		t.Fatalf("notices = %+v, want one saying the administrator turned contoso off", ns)
+	}
+}
+
+// blockingPolicy blocks id through the managed list.
+func blockingPolicy(id string) governance.Policy {
+	p := fastPolicy()
+	p.Managed = map[string]governance.ManagedMode{id: governance.ManagedBlocked}
+	return p
+}
+
+// An administrator may turn on an add-in that policy blocks; the override survives a
+// restart, and a later disable ends it.
+func TestAdministratorOverridesAPolicyBlock(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the override needs an administrator caller: run as root (CI does)")
+	}
+	dir := tempDir(t)
+	ctx := context.Background()
+	r := start(t, dir, blockingPolicy("contoso"))
+	idle := child(t, "idle")
+	pid := int32(idle.Process.Pid)
+	if resp, err := r.client.StartActivation(ctx, localapi.ActivationRequest{AddinID: "contoso", PID: pid}); err != nil || resp.MayActivate {
+		t.Fatalf("blocked add-in activation = %+v, %v; want refused", resp, err)
+	}
+	a, err := r.client.SetEnabled(ctx, "contoso", true, localapi.StateRequest{})
+	if err != nil || a.State != "enabled" || !strings.Contains(a.Reason, "despite policy") {
+		t.Fatalf("administrator's enable = %+v, %v; want enabled despite policy", a, err)
+	}
+	if resp, err := r.client.StartActivation(ctx, localapi.ActivationRequest{AddinID: "contoso", PID: pid}); err != nil || !resp.MayActivate {
+		t.Fatalf("activation after the override = %+v, %v; want allowed", resp, err)
+	}
+	r.stop()
+
+	r = start(t, dir, blockingPolicy("contoso"))
+	if a, err := r.client.Addin(ctx, "contoso"); err != nil || a.State != "enabled" {
+		t.Fatalf("after restart: %+v, %v; want the override kept", a, err)
+	}
+	if _, err := r.client.SetEnabled(ctx, "contoso", false, localapi.StateRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := r.d.DB().Addin("contoso"); err != nil || rec.PolicyOverride {
+		t.Fatalf("after a disable: %+v, %v; want the override cleared", rec, err)
+	}
+	if a, err := r.client.Addin(ctx, "contoso"); err != nil || a.State != "blocked" {
+		t.Fatalf("after a disable: %+v, %v; want policy's block back", a, err)
+	}
+	if _, err := r.client.SetEnabled(ctx, "contoso", true, localapi.StateRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := r.d.DB().Addin("contoso")
+	if err != nil || !rec.PolicyOverride {
+		t.Fatalf("record = %+v, %v; want the override set again", rec, err)
 	}
 }

@@ -69,6 +69,7 @@ func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, 
 		entry.AddinName = a.Name
 		if d.Action == governance.ActionDisable {
 			a.State, a.StateReason, a.Since, a.By = governance.StateDisabled, decisionReason(d), d.Time, ByGovernance
+			a.PolicyOverride = false
 			if err := putAddin(tx, a); err != nil {
 				return fmt.Errorf("store its state: %w", err)
 			}
@@ -124,6 +125,9 @@ func (db *DB) SetState(id string, state governance.State, reason, by string, not
 		}
 		action := stateAction(a.State, state)
 		a.State, a.StateReason, a.Since, a.By = state, reason, now, by
+		if state != governance.StateEnabled {
+			a.PolicyOverride = false
+		}
 		if err := putAddin(tx, a); err != nil {
 			return err
 		}

@@ -28,6 +28,9 @@ type Addin struct {
 	Owner          string `json:"owner,omitempty"` // user who installed or registered it; may be empty
 	ManifestDigest string `json:"manifest_digest,omitempty"`
 	Manifest       []byte `json:"manifest,omitempty"` // the raw manifest, when known
+	// PolicyOverride records that an administrator turned the add-in on for this
+	// machine although policy blocks it. Any later disable clears it.
+	PolicyOverride bool `json:"policy_override,omitempty"`
 }
 
 // The add-in scopes Addin.Scope accepts (empty means unknown).
