@@ -138,7 +138,11 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // A real CPU burner registered the way a host does gets a CPU strike, and the one
 // episode disables it with one notice and a log entry carrying the evidence.
 func TestRealCPUBurnerIsStruckAndDisabled(t *testing.T) {
-	r := start(t, tempDir(t), fastPolicy())
+	// The machine is shared (other tests, CI neighbours): a burner is sure to exceed
+	// 40% of a core, not 90%, so the threshold is lowered; the rule is the same.
+	p := fastPolicy()
+	p.Thresholds.CPUCorePercent = 40
+	r := start(t, tempDir(t), p)
 	ctx := context.Background()
 	burner := child(t, "burn")
 	resp, err := r.client.StartActivation(ctx, localapi.ActivationRequest{AddinID: "burner", PID: int32(burner.Process.Pid), Name: "Burner"})
@@ -160,8 +164,8 @@ func TestRealCPUBurnerIsStruckAndDisabled(t *testing.T) {
 	for _, e := range page.Entries {
 		if e.Action == "disable" {
 			disables++
-			if e.Reason != "cpu" || e.Unit == "" || e.Threshold != 90 || e.Value < 90 || len(e.Evidence) != 3 {
-				t.Errorf("disable entry = %+v; want reason cpu, value ≥ 90, threshold 90, 3 samples of evidence", e)
+			if e.Reason != "cpu" || e.Unit == "" || e.Threshold != 40 || e.Value < 40 || len(e.Evidence) != 3 {
+				t.Errorf("disable entry = %+v; want reason cpu, value ≥ 40, threshold 40, 3 samples of evidence", e)
 			}
 		}
 	}
