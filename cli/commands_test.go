@@ -205,4 +205,3 @@ func TestExitCodes(t *testing.T) {
 		})
 	}
 }
-

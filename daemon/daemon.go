@@ -83,8 +83,16 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.StateDir == "" {
 		return nil, errors.New("no state directory: pass --state-dir")
 	}
+	_, statErr := os.Stat(cfg.StateDir)
+	created := errors.Is(statErr, os.ErrNotExist)
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create state directory %s: %w (choose a writable --state-dir)", cfg.StateDir, err)
+	}
+	// A directory the daemon creates is made its own; an existing one (perhaps shared,
+	// given with --state-dir) keeps the permissions its owner chose.
+	if err := secureStateDirIf(created, cfg.StateDir); err != nil {
+		// Not fatal: the daemon can govern; the warning tells the administrator.
+		cfg.Log.Warn().Err(err).Str("event", "storage-problem").Msg("could not restrict access to the state directory")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = governance.SystemClock{}
@@ -251,4 +259,11 @@ func withInterval(src governance.PolicySource, d time.Duration) governance.Polic
 		return src
 	}
 	return intervalOverride{src, d}
+}
+
+func secureStateDirIf(created bool, dir string) error {
+	if !created {
+		return nil
+	}
+	return secureStateDir(dir)
 }

@@ -21,3 +21,7 @@ func DefaultStateDir() string {
 	}
 	return filepath.Join(os.TempDir(), "addingov-state")
 }
+
+// secureStateDir makes the state directory the daemon user's alone (MkdirAll's mode
+// is filtered by the umask).
+func secureStateDir(dir string) error { return os.Chmod(dir, 0o700) }

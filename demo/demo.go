@@ -53,8 +53,8 @@ type AddinResult struct {
 
 // Result is what `addingov demo --json` prints.
 type Result struct {
-	Addins []AddinResult       `json:"addins"`
-	Log    []storage.LogEntry  `json:"log"`
+	Addins  []AddinResult      `json:"addins"`
+	Log     []storage.LogEntry `json:"log"`
 	Notices []storage.Notice   `json:"notices"`
 }
 

@@ -35,7 +35,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("addingovd is not reachable at %s (%v): start it with `addingovd run`, or point --socket / ADDINGOV_SOCKET at the right socket", e.Addr, e.Err)
+	return fmt.Sprintf("addingovd is not reachable at %s (%v): %s, or point --socket / ADDINGOV_SOCKET at the right address", e.Addr, e.Err, startHint)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }

@@ -34,6 +34,9 @@ func ClientAddresses() []string {
 	return []string{own, "/run/addingov/addingovd.sock"}
 }
 
+// startHint says how to start the daemon, for UnreachableError.
+const startHint = "start it with `addingovd run` (or `systemctl start addingovd`)"
+
 // UnixTransport is the Unix domain socket transport.
 type UnixTransport struct {
 	Options ListenOptions

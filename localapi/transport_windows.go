@@ -44,6 +44,9 @@ const dialTimeout = 5 * time.Second
 
 // DefaultAddress is where the daemon listens when neither --socket nor ADDINGOV_SOCKET
 // says otherwise: the protected named pipe.
+// startHint says how to start the daemon, for UnreachableError.
+const startHint = "start the AddinGov service with `addingovd start` (as an administrator), or run `addingovd run` in a console"
+
 func DefaultAddress() string { return PipeAddress }
 
 // ClientAddresses lists where a client looks for the daemon: the service's pipe.
