@@ -199,3 +199,17 @@ func truncate(s string) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// EventIDTable renders EventIDs as the Markdown table the README carries.
+func EventIDTable() string {
+	var b strings.Builder
+	b.WriteString("| ID | event | meaning |\n|---|---|---|\n")
+	for _, e := range EventIDs {
+		key := "—"
+		if e.Key != "" {
+			key = "`" + e.Key + "`"
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s |\n", e.ID, key, e.Description)
+	}
+	return b.String()
+}
