@@ -133,24 +133,6 @@ func (c *Catalog) handle(f func(r *http.Request) (any, error)) http.HandlerFunc 
 	}
 }
 
-// who names a caller in log entries and grants.
-func who(c localapi.Caller) string {
-	switch {
-	case !c.Known:
-		return "unknown caller"
-	case c.User != "":
-		return c.User
-	default:
-		return "uid " + c.UID
-	}
-}
-
-// canSee reports whether the caller may see add-in a (the daemon's rule): its owner,
-// anyone for machine-wide add-ins and add-ins without an owner, administrators.
-func canSee(c localapi.Caller, a storage.Addin) bool {
-	return c.Admin || a.Scope == ScopeMachine || a.Owner == "" || (c.Known && a.Owner == c.UID)
-}
-
 // canChange reports whether the caller may remove or re-grant add-in a: its owner or
 // an administrator; machine-wide add-ins need an administrator.
 func canChange(c localapi.Caller, a storage.Addin) error {
@@ -195,7 +177,7 @@ func (c *Catalog) record(caller localapi.Caller, id string) (storage.Addin, erro
 	if err != nil {
 		return a, fmt.Errorf("read add-in %s: %w", id, err)
 	}
-	if !canSee(caller, a) {
+	if !caller.MayRead(a.Scope, a.Owner) {
 		return a, localapi.Forbidden("add-in %s was installed by another user; you can use only your own and machine-wide add-ins", id)
 	}
 	return a, nil

@@ -44,7 +44,7 @@ func (c *Catalog) ListGrants(caller localapi.Caller, addinID string) ([]permissi
 			ok = c.mayListGrantsOf(caller, g.AddinID)
 			visible[g.AddinID] = ok
 		}
-		if ok || (caller.Known && g.GrantedBy == who(caller)) {
+		if ok || (caller.Known && g.GrantedBy == caller.Name()) {
 			out = append(out, g)
 		}
 	}
@@ -63,7 +63,7 @@ func (c *Catalog) mayListGrantsOf(caller localapi.Caller, addinID string) bool {
 		return true
 	}
 	a, err := c.db.Addin(addinID)
-	return err == nil && canSee(caller, a)
+	return err == nil && caller.MayRead(a.Scope, a.Owner)
 }
 
 func (c *Catalog) serveRegrant(r *http.Request) (any, error) {
@@ -110,7 +110,7 @@ func (c *Catalog) Regrant(caller localapi.Caller, req RegrantRequest) (GrantResu
 	}
 	res, err := c.grants.Regrant(permissions.ConsentRequest{
 		AddinID: a.ID, Requests: asked.SharePoint, AllowAppOnly: asked.AllowAppOnly,
-		StoreDistributed: req.StoreDistributed, User: who(caller), UserRights: rights,
+		StoreDistributed: req.StoreDistributed, User: caller.Name(), UserRights: rights,
 		InstalledAt: a.Scope, List: listChoice(req.List),
 	})
 	if err != nil {
@@ -121,7 +121,7 @@ func (c *Catalog) Regrant(caller localapi.Caller, req RegrantRequest) (GrantResu
 			Error: fmt.Sprintf("cannot re-grant %s: %s", a.ID, consentRefusalText(res.Refusals)), ConsentRefusals: res.Refusals,
 		}}
 	}
-	c.appendLog(storage.LogEntry{Time: c.now(), AddinID: a.ID, AddinName: a.Name, Action: "regrant", Reason: "regrant", By: who(caller),
+	c.appendLog(storage.LogEntry{Time: c.now(), AddinID: a.ID, AddinName: a.Name, Action: "regrant", Reason: "regrant", By: caller.Name(),
 		Detail: fmt.Sprintf("%d grant(s): %s", len(res.Granted), summary(asked))})
 	return GrantResult{Granted: nonNil(res.Granted), Ignored: res.Ignored}, nil
 }
@@ -178,7 +178,7 @@ func (c *Catalog) OnTheFly(caller localapi.Caller, req OnTheFlyRequest) (GrantRe
 		return GrantResult{}, err
 	}
 	creq := permissions.ConsentRequest{
-		AddinID: req.AddinID, Requests: asked.SharePoint, User: who(caller), UserRights: rights,
+		AddinID: req.AddinID, Requests: asked.SharePoint, User: caller.Name(), UserRights: rights,
 		// One place per resource, so that a grant replaces only an earlier grant on
 		// the same resource.
 		InstalledAt: "on-the-fly " + need.String() + " " + req.ObjectID,
@@ -200,7 +200,7 @@ func (c *Catalog) OnTheFly(caller localapi.Caller, req OnTheFlyRequest) (GrantRe
 			Error: fmt.Sprintf("cannot grant %s to %s: %s", need, req.AddinID, consentRefusalText(res.Refusals)), ConsentRefusals: res.Refusals,
 		}}
 	}
-	c.appendLog(storage.LogEntry{Time: c.now(), AddinID: req.AddinID, Action: "grant", Reason: "on-the-fly", By: who(caller),
+	c.appendLog(storage.LogEntry{Time: c.now(), AddinID: req.AddinID, Action: "grant", Reason: "on-the-fly", By: caller.Name(),
 		Detail: fmt.Sprintf("%s on %s", need, orUnknown(req.ObjectID))})
 	return GrantResult{Granted: nonNil(res.Granted), Ignored: res.Ignored}, nil
 }
@@ -231,7 +231,7 @@ func (c *Catalog) ObjectEvent(caller localapi.Caller, objectID, action string) (
 	if err != nil {
 		return ObjectResult{}, fmt.Errorf("%s object %s: %w", action, objectID, err)
 	}
-	c.log.Info().Str("event", "object-"+action).Str("object", objectID).Int("grants", n).Str("by", who(caller)).Msg("object lifecycle applied to grants")
+	c.log.Info().Str("event", "object-"+action).Str("object", objectID).Int("grants", n).Str("by", caller.Name()).Msg("object lifecycle applied to grants")
 	return ObjectResult{ObjectID: objectID, Action: action, Grants: n}, nil
 }
 

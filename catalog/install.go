@@ -159,14 +159,14 @@ func (c *Catalog) Install(caller localapi.Caller, req InstallRequest) (InstallRe
 		return InstallResult{}, fmt.Errorf("store add-in %s: %w", rec.ID, err)
 	}
 	c.appendLog(storage.LogEntry{
-		Time: c.now(), AddinID: rec.ID, AddinName: rec.Name, Action: "install", By: who(caller),
+		Time: c.now(), AddinID: rec.ID, AddinName: rec.Name, Action: "install", By: caller.Name(),
 		Reason: map[bool]string{true: "reinstall", false: "install"}[p.existing != nil],
 		Detail: fmt.Sprintf("scope %s; %s %s; consent %s", p.scope, p.req.Kind, summary(p.req), consentWord(p)),
 	})
 	if c.gov != nil {
 		c.gov.Installed(rec)
 	}
-	c.log.Info().Str("event", "addin-installed").Str("addin", rec.ID).Str("scope", p.scope).Str("by", who(caller)).
+	c.log.Info().Str("event", "addin-installed").Str("addin", rec.ID).Str("scope", p.scope).Str("by", caller.Name()).
 		Bool("reinstall", res.Reinstall).Msg("add-in installed")
 	res.Owner, res.State = rec.Owner, string(rec.State)
 	return res, nil
@@ -198,7 +198,7 @@ func (p *installPlan) record(c *Catalog) storage.Addin {
 	a := storage.Addin{
 		ID: p.m.ID, Name: p.m.Name, Version: p.m.Version, Provider: p.m.Provider,
 		Kind: string(p.m.Kind), Permission: summary(p.req),
-		State: governance.StateEnabled, StateReason: "installed by " + who(p.caller), Since: now, By: who(p.caller),
+		State: governance.StateEnabled, StateReason: "installed by " + p.caller.Name(), Since: now, By: p.caller.Name(),
 		Scope: p.scope, Owner: p.caller.UID, ManifestDigest: p.m.Digest, Manifest: p.raw,
 	}
 	if a.Name == "" {
@@ -219,7 +219,7 @@ func (c *Catalog) consentSharePoint(p *installPlan, req InstallRequest) ([]permi
 	}
 	creq := permissions.ConsentRequest{
 		AddinID: p.m.ID, Requests: p.req.SharePoint, AllowAppOnly: p.req.AllowAppOnly,
-		StoreDistributed: req.StoreDistributed, User: who(p.caller), UserRights: rights,
+		StoreDistributed: req.StoreDistributed, User: p.caller.Name(), UserRights: rights,
 		InstalledAt: p.scope, List: listChoice(req.List),
 	}
 	res, err := c.grants.Consent(creq)

@@ -27,7 +27,7 @@ func (c *Catalog) Remove(caller localapi.Caller, id string) (RemoveResult, error
 	if err := canChange(caller, a); err != nil {
 		return RemoveResult{}, err
 	}
-	reason := "add-in removed by " + who(caller)
+	reason := "add-in removed by " + caller.Name()
 	history, revoked, err := c.revokeAll(id, reason)
 	if err != nil {
 		return RemoveResult{}, fmt.Errorf("remove %s: revoke its grants: %w (nothing was removed; try again)", id, err)
@@ -42,13 +42,13 @@ func (c *Catalog) Remove(caller localapi.Caller, id string) (RemoveResult, error
 	delete(c.parsed, a.ManifestDigest)
 	c.cacheMu.Unlock()
 	c.appendLog(storage.LogEntry{
-		Time: c.now(), AddinID: id, AddinName: a.Name, Action: "remove", Reason: "remove", By: who(caller),
+		Time: c.now(), AddinID: id, AddinName: a.Name, Action: "remove", Reason: "remove", By: caller.Name(),
 		Detail: fmt.Sprintf("scope %s; %d grant(s) revoked", a.Scope, revoked),
 	})
 	if c.gov != nil {
 		c.gov.Removed(id)
 	}
-	c.log.Info().Str("event", "addin-removed").Str("addin", id).Str("by", who(caller)).Int("revoked", revoked).Msg("add-in removed")
+	c.log.Info().Str("event", "addin-removed").Str("addin", id).Str("by", caller.Name()).Int("revoked", revoked).Msg("add-in removed")
 	return RemoveResult{ID: id, Revoked: revoked}, nil
 }
 

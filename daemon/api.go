@@ -56,7 +56,7 @@ func (d *Daemon) Addins(ctx context.Context) ([]localapi.Addin, error) {
 	}
 	out := make([]localapi.Addin, 0, len(recs))
 	for _, a := range recs {
-		if canRead(caller, a) {
+		if caller.MayRead(a.Scope, a.Owner) {
 			out = append(out, d.view(a))
 		}
 	}
@@ -69,7 +69,7 @@ func (d *Daemon) Addin(ctx context.Context, id string) (localapi.Addin, error) {
 	if err != nil {
 		return localapi.Addin{}, err
 	}
-	if !canRead(localapi.CallerFrom(ctx), a) {
+	if !localapi.CallerFrom(ctx).MayRead(a.Scope, a.Owner) {
 		return localapi.Addin{}, localapi.Forbidden("add-in %s was installed by another user; you can read only your own and machine-wide add-ins", id)
 	}
 	return d.view(a), nil
@@ -131,7 +131,7 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 	}
 	reason := req.Reason
 	if reason == "" {
-		reason = action + "d by " + who(caller)
+		reason = action + "d by " + caller.Name()
 	}
 	override := enable && effective == governance.StateBlocked // only administrators get here
 	if override {
@@ -141,7 +141,7 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 		}
 		reason = "enabled by an administrator despite policy (" + why + ")"
 	}
-	if err := d.changeState(id, state, action, reason, who(caller), enable, override); err != nil {
+	if err := d.changeState(id, state, action, reason, caller.Name(), enable, override); err != nil {
 		return localapi.Addin{}, err
 	}
 	if a, err = d.db.Addin(id); err != nil {
@@ -182,7 +182,7 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		a = storage.Addin{ID: req.AddinID, Name: req.Name, State: governance.StateEnabled, Since: d.clock.Now(),
-			By: who(caller), Scope: "user", Owner: caller.UID}
+			By: caller.Name(), Scope: "user", Owner: caller.UID}
 		if a.Name == "" {
 			a.Name = req.AddinID
 		}
@@ -191,7 +191,7 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 		}
 	case err != nil:
 		return localapi.ActivationResponse{}, err
-	case !canRead(caller, a):
+	case !caller.MayRead(a.Scope, a.Owner):
 		return localapi.ActivationResponse{}, localapi.Forbidden("add-in %s belongs to another user; a host may report activations only for its own user's add-ins", req.AddinID)
 	}
 	d.mu.Lock()
@@ -273,7 +273,7 @@ func (d *Daemon) Log(ctx context.Context, q storage.LogQuery) (localapi.LogPage,
 			ok, seen := readable[e.AddinID]
 			if !seen {
 				a, err := d.db.Addin(e.AddinID)
-				ok = e.AddinID == "" || (err == nil && canRead(caller, a))
+				ok = e.AddinID == "" || (err == nil && caller.MayRead(a.Scope, a.Owner))
 				readable[e.AddinID] = ok
 			}
 			if ok {

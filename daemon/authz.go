@@ -18,23 +18,6 @@ import (
 //	enable an add-in blocked by policy              administrators
 //	report activations                              a host, for processes of its own user
 
-// who names the caller in log entries.
-func who(c localapi.Caller) string {
-	switch {
-	case !c.Known:
-		return "unknown caller"
-	case c.User != "":
-		return c.User
-	default:
-		return "uid " + c.UID
-	}
-}
-
-// canRead reports whether caller may see add-in a.
-func canRead(c localapi.Caller, a storage.Addin) bool {
-	return c.Admin || a.Scope == "machine" || a.Owner == "" || (c.Known && a.Owner == c.UID)
-}
-
 // authorizeStateChange decides whether caller may enable or disable a.
 func authorizeStateChange(c localapi.Caller, a storage.Addin, enable, everyone bool, effective governance.State, why string) error {
 	if c.Admin {

@@ -38,3 +38,22 @@ func connContext(ctx context.Context, conn net.Conn) context.Context {
 	}
 	return WithCaller(ctx, c)
 }
+
+// Name names the caller in log entries and grants: the account name, else the uid.
+func (c Caller) Name() string {
+	switch {
+	case !c.Known:
+		return "unknown caller"
+	case c.User != "":
+		return c.User
+	default:
+		return "uid " + c.UID
+	}
+}
+
+// MayRead reports whether the caller may see an add-in of the given scope and owner:
+// its owner may, everyone may see machine-wide add-ins and those with no owner, and
+// administrators see everything.
+func (c Caller) MayRead(scope, owner string) bool {
+	return c.Admin || scope == "machine" || owner == "" || (c.Known && owner == c.UID)
+}

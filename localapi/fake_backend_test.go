@@ -136,4 +136,3 @@ func (f *fakeBackend) NoticeAck(ctx context.Context) (uint64, error) {
 func (f *fakeBackend) Policy(ctx context.Context) (json.RawMessage, error) {
 	return json.RawMessage(`{"settings":[]}`), nil
 }
-
