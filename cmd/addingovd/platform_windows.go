@@ -117,38 +117,29 @@ func uninstallCmd() *cobra.Command {
 }
 
 func startCmd() *cobra.Command {
-	var timeout time.Duration
-	cmd := &cobra.Command{
-		Use:   "start",
-		Short: "Start the AddinGov service and wait until it runs",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := winservice.Start(winservice.Name, timeout); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "service %s is running\n", winservice.Name)
-			return nil
-		},
-	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long to wait for the service to run")
-	return cmd
+	return controlCmd("start", "Start the AddinGov service and wait until it runs", "running", winservice.Start)
 }
 
 func stopCmd() *cobra.Command {
+	return controlCmd("stop", "Stop the AddinGov service and wait until it has stopped", "stopped", winservice.Stop)
+}
+
+// controlCmd is a command that moves the service to a state and waits for it.
+func controlCmd(use, short, state string, control func(name string, timeout time.Duration) error) *cobra.Command {
 	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "stop",
-		Short: "Stop the AddinGov service and wait until it has stopped",
+		Use:   use,
+		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := winservice.Stop(winservice.Name, timeout); err != nil {
+			if err := control(winservice.Name, timeout); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "service %s is stopped\n", winservice.Name)
+			fmt.Fprintf(cmd.OutOrStdout(), "service %s is %s\n", winservice.Name, state)
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long to wait for the service to stop")
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long to wait for the service to be "+state)
 	return cmd
 }
 
