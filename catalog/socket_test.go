@@ -10,67 +10,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"addingov/catalog"
-	"addingov/daemon"
+	"addingov/daemon/daemontest"
 	"addingov/localapi"
 	"addingov/permissions"
-	"addingov/registrypolicy"
 )
 
 const corpusDir = "../../shared/corpus/manifests"
 
-// startDaemon runs a real daemon with the catalog's endpoints on a Unix socket in a
-// temporary directory, governing with the .reg policy text (empty for defaults), and
-// returns a client for it.
+// startDaemon runs a real daemon with the catalog's endpoints, governing with the .reg
+// policy text (empty for defaults), and returns a client and the policy file.
 func startDaemon(t *testing.T, policyText string) (*localapi.Client, string) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "catalog-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	policyFile := filepath.Join(dir, "policy.reg")
-	if err := os.WriteFile(policyFile, []byte("Windows Registry Editor Version 5.00\r\n\r\n"+policyText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	log := zerolog.Nop()
-	prov, err := registrypolicy.NewFileProvider(policyFile, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := daemon.New(daemon.Config{
-		StateDir: filepath.Join(dir, "state"),
-		Address:  filepath.Join(dir, "d.sock"),
-		Listen:   localapi.ListenOptions{Mode: 0o600},
-		Policy:   prov,
-		Log:      log,
-		Version:  "test",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.AddExtension(catalog.New(d.DB(), prov.Effective, d, log).Extension())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	c := d.Client()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := c.Status(context.Background()); err == nil {
-			return c, policyFile
-		} else if time.Now().After(deadline) {
-			t.Fatalf("daemon did not start: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	d := daemontest.Start(t, daemontest.Options{PolicyText: policyText})
+	return d.Client, d.PolicyFile
 }
 
 func readCorpus(t *testing.T, rel string) []byte {

@@ -6,14 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/rs/zerolog"
-
-	"addingov/catalog"
-	"addingov/daemon"
+	"addingov/daemon/daemontest"
 	"addingov/localapi"
-	"addingov/registrypolicy"
 )
 
 // catalogCorpusDir holds the shared real manifests, relative to this package.
@@ -44,44 +39,8 @@ func regFile(t *testing.T, body string) string {
 // .reg policy text, and returns its socket and a client.
 func catalogDaemon(t *testing.T, policyText string) (string, *localapi.Client) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "cli-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	policyFile := filepath.Join(dir, "policy.reg")
-	if err := os.WriteFile(policyFile, []byte("Windows Registry Editor Version 5.00\r\n\r\n"+policyText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	prov, err := registrypolicy.NewFileProvider(policyFile, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	socket := filepath.Join(dir, "d.sock")
-	d, err := daemon.New(daemon.Config{StateDir: filepath.Join(dir, "state"), Address: socket,
-		Listen: localapi.ListenOptions{Mode: 0o600}, Policy: prov, Log: zerolog.Nop(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.AddExtension(catalog.New(d.DB(), prov.Effective, d, zerolog.Nop()).Extension())
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	c := d.Client()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if _, err := c.Status(context.Background()); err == nil {
-			return socket, c
-		} else if time.Now().After(deadline) {
-			t.Fatalf("daemon did not start: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	d := daemontest.Start(t, daemontest.Options{PolicyText: policyText})
+	return d.Address, d.Client
 }
 
 // cliRun is the outcome of one CLI run.

@@ -9,98 +9,36 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
-	"addingov/daemon"
+	"addingov/daemon/daemontest"
 	"addingov/localapi"
 	"addingov/notify"
 	"addingov/notify/notifytest"
-	"addingov/registrypolicy"
 	"addingov/storage"
 )
 
 // testDaemon is a real daemon on a temporary state directory and socket.
 type testDaemon struct {
-	t    *testing.T
-	dir  string
-	addr string
-	d    *daemon.Daemon
-	stop context.CancelFunc
-	done chan error
+	*daemontest.Daemon
+	t *testing.T
 }
 
 func newTestDaemon(t *testing.T) *testDaemon {
 	t.Helper()
-	// A short path: Unix socket paths are limited to 108 bytes.
-	dir, err := os.MkdirTemp("", "agt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	td := &testDaemon{t: t, dir: dir, addr: filepath.Join(dir, "d.sock")}
-	td.start()
-	t.Cleanup(td.shutdown)
-	return td
-}
-
-// start opens the state directory (again, after a restart) and serves.
-func (td *testDaemon) start() {
-	t := td.t
-	t.Helper()
-	policy, err := registrypolicy.NewProvider(func() (registrypolicy.Store, error) {
-		return registrypolicy.NewMemoryStore(), nil
-	}, zerolog.Nop(), registrypolicy.WithPollInterval(-1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := daemon.New(daemon.Config{
-		StateDir: filepath.Join(td.dir, "state"),
-		Address:  td.addr,
-		Listen:   localapi.ListenOptions{Mode: 0o600, Group: -1},
-		Policy:   policy,
-		Log:      zerolog.Nop(),
-		Version:  "test",
-	})
-	if err != nil {
-		t.Fatalf("start daemon: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	td.d, td.stop, td.done = d, cancel, make(chan error, 1)
-	go func() { td.done <- d.Run(ctx) }()
-	waitUntil(t, func() bool {
-		_, err := td.client().Status(context.Background())
-		return err == nil
-	}, "the daemon to listen")
-}
-
-func (td *testDaemon) shutdown() {
-	if td.stop == nil {
-		return
-	}
-	td.stop()
-	if err := <-td.done; err != nil {
-		td.t.Errorf("daemon: %v", err)
-	}
-	td.stop = nil
-}
-
-func (td *testDaemon) restart() {
-	td.shutdown()
-	td.start()
+	return &testDaemon{Daemon: daemontest.Start(t, daemontest.Options{}), t: t}
 }
 
 func (td *testDaemon) client() *localapi.Client {
-	return localapi.NewClient(localapi.NewTransport(localapi.ListenOptions{}), td.addr)
+	return localapi.NewClient(localapi.NewTransport(localapi.ListenOptions{}), td.Address)
 }
 
 func (td *testDaemon) connect(context.Context) (notify.Source, string, error) {
-	return td.client(), td.addr, nil
+	return td.client(), td.Address, nil
 }
 
 // appendNotice stores a notice directly, as governance would.
 func (td *testDaemon) appendNotice(id string) uint64 {
 	td.t.Helper()
-	n, err := td.d.DB().AppendNotice(storage.Notice{Time: time.Now(), AddinID: id, AddinName: id,
+	n, err := td.DB().AppendNotice(storage.Notice{Time: time.Now(), AddinID: id, AddinName: id,
 		Level: storage.NoticeWarning, Title: id + " was turned off", Text: "test"})
 	if err != nil {
 		td.t.Fatal(err)
@@ -130,7 +68,7 @@ func (td *testDaemon) failActivations(id string) {
 
 func (td *testDaemon) ackedByUs() uint64 {
 	td.t.Helper()
-	seq, err := td.d.DB().NoticeAck(strconv.Itoa(os.Geteuid()))
+	seq, err := td.DB().NoticeAck(strconv.Itoa(os.Geteuid()))
 	if err != nil {
 		td.t.Fatal(err)
 	}
@@ -190,7 +128,7 @@ func TestAgentWithRealDaemonDeliversEachNoticeOnce(t *testing.T) {
 			if got := runOnce(t, td, statePath); !slices.Equal(got, []uint64{3}) {
 				t.Fatalf("restart after a new notice: shown %v, want [3]", got)
 			}
-			td.restart()
+			td.Restart()
 			restart()
 			if got := runOnce(t, td, statePath); len(got) != 0 {
 				t.Fatalf("after the daemon restarted: shown %v again", got)
@@ -233,7 +171,7 @@ func TestAgentWithRealDaemonFollowsAcrossDaemonRestarts(t *testing.T) {
 		t.Fatalf("after governance turned slow-one off: shown %+v, want notice 2 for slow-one", shown)
 	}
 
-	td.restart()
+	td.Restart()
 	td.failActivations("slow-two")
 	shown = rec.WaitFor(2, 15*time.Second)
 	if got := seqs(shown); !slices.Equal(got, []uint64{2, 3}) {
