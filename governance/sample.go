@@ -52,27 +52,19 @@ func (a *addin) observeCPU(c call, s Sample) (Strike, bool) {
 		a.cpuRun = nil
 		return Strike{}, false
 	}
-	a.cpuRun = append(a.cpuRun, Evidence{
+	return episode(&a.cpuRun, Evidence{
 		Time:   when(s.Time, c.now),
 		Value:  s.CPUPercent,
 		Unit:   unitCPU,
 		Detail: pidDetail(s.PIDs),
-	})
-	if len(a.cpuRun) < lim.CPUSampleCount {
-		return Strike{}, false
-	}
-	run := a.cpuRun
-	a.cpuRun = nil
-	return Strike{
+	}, lim.CPUSampleCount, Strike{
 		AddinID:   s.AddinID,
 		Metric:    MetricCPU,
 		Time:      c.now,
-		Value:     meanValue(run),
 		Threshold: lim.CPUCorePercent,
 		Unit:      unitCPU,
-		Evidence:  run,
 		Exempt:    exempt(c.policy, s.AddinID),
-	}, true
+	})
 }
 
 // observeMemory extends or ends the memory run and returns a strike when it completes
@@ -90,27 +82,32 @@ func (a *addin) observeMemory(c call, s Sample) (Strike, bool) {
 		a.memRun = nil
 		return Strike{}, false
 	}
-	a.memRun = append(a.memRun, Evidence{
+	return episode(&a.memRun, Evidence{
 		Time:   when(s.Time, c.now),
 		Value:  toMB(s.MemoryBytes),
 		Unit:   unitMemory,
 		Detail: deviceMemoryDetail(s.DeviceMemoryPercent, s.PIDs),
-	})
-	if len(a.memRun) < lim.MemorySampleCount {
-		return Strike{}, false
-	}
-	run := a.memRun
-	a.memRun = nil
-	return Strike{
+	}, lim.MemorySampleCount, Strike{
 		AddinID:   s.AddinID,
 		Metric:    MetricMemory,
 		Time:      c.now,
-		Value:     meanValue(run),
 		Threshold: toMB(limit),
 		Unit:      unitMemory,
-		Evidence:  run,
 		Exempt:    exempt(c.policy, s.AddinID),
-	}, true
+	})
+}
+
+// episode adds a sample over the threshold to run; once the run holds need samples it
+// is an episode: the run restarts and the strike is returned with the run as evidence
+// and its mean as value.
+func episode(run *[]Evidence, ev Evidence, need int, strike Strike) (Strike, bool) {
+	*run = append(*run, ev)
+	if len(*run) < need {
+		return Strike{}, false
+	}
+	strike.Evidence, strike.Value = *run, meanValue(*run)
+	*run = nil
+	return strike, true
 }
 
 // meanValue is the mean of the evidence values. The mean, not the peak, because a

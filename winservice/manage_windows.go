@@ -155,17 +155,7 @@ func setRecovery(service *mgr.Service) error {
 // SetRecovery sets the recovery actions of the installed service name (the MSI, which
 // cannot express them, runs `addingovd recovery` after installing the service).
 func SetRecovery(name string) error {
-	m, err := connect()
-	if err != nil {
-		return err
-	}
-	defer m.Disconnect()
-	service, err := m.OpenService(name)
-	if err != nil {
-		return notInstalled(name, err)
-	}
-	defer service.Close()
-	return setRecovery(service)
+	return withService(name, setRecovery)
 }
 
 // registerEventSource registers src with EventCreate.exe as its message file, the way
@@ -227,32 +217,29 @@ func Uninstall(name, eventSource string, timeout time.Duration) (removed bool, e
 // Start starts the service and waits until it reports Running; a running service is left
 // alone.
 func Start(name string, timeout time.Duration) error {
-	m, err := connect()
-	if err != nil {
-		return err
-	}
-	defer m.Disconnect()
-	service, err := m.OpenService(name)
-	if err != nil {
-		return notInstalled(name, err)
-	}
-	defer service.Close()
-	if err := service.Start(); err != nil && !errors.Is(err, windows.ERROR_SERVICE_ALREADY_RUNNING) {
-		return elevationError("start service "+name, err)
-	}
-	st, err := waitFor(service, svc.Running, timeout)
-	if err != nil {
-		return fmt.Errorf("start service %s: %w", name, err)
-	}
-	if st.State != svc.Running {
-		return fmt.Errorf("service %s did not start: it is %s (exit code %d, service exit code %d); see the Application event log, source %s",
-			name, StateName(st.State), st.Win32ExitCode, st.ServiceSpecificExitCode, name)
-	}
-	return nil
+	return withService(name, func(service *mgr.Service) error {
+		if err := service.Start(); err != nil && !errors.Is(err, windows.ERROR_SERVICE_ALREADY_RUNNING) {
+			return elevationError("start service "+name, err)
+		}
+		st, err := waitFor(service, svc.Running, timeout)
+		if err != nil {
+			return fmt.Errorf("start service %s: %w", name, err)
+		}
+		if st.State != svc.Running {
+			return fmt.Errorf("service %s did not start: it is %s (exit code %d, service exit code %d); see the Application event log, source %s",
+				name, StateName(st.State), st.Win32ExitCode, st.ServiceSpecificExitCode, name)
+		}
+		return nil
+	})
 }
 
 // Stop stops the service and waits until it has stopped; a stopped service is left alone.
 func Stop(name string, timeout time.Duration) error {
+	return withService(name, func(service *mgr.Service) error { return stopService(service, timeout) })
+}
+
+// withService connects to the service manager and runs f on the named service.
+func withService(name string, f func(*mgr.Service) error) error {
 	m, err := connect()
 	if err != nil {
 		return err
@@ -263,7 +250,7 @@ func Stop(name string, timeout time.Duration) error {
 		return notInstalled(name, err)
 	}
 	defer service.Close()
-	return stopService(service, timeout)
+	return f(service)
 }
 
 func stopService(service *mgr.Service, timeout time.Duration) error {
@@ -291,22 +278,14 @@ func stopService(service *mgr.Service, timeout time.Duration) error {
 }
 
 // Query returns the service's current status.
-func Query(name string) (svc.Status, error) {
-	m, err := mgr.Connect()
-	if err != nil {
-		return svc.Status{}, elevationError("connect to the Service Control Manager", err)
-	}
-	defer m.Disconnect()
-	service, err := m.OpenService(name)
-	if err != nil {
-		return svc.Status{}, notInstalled(name, err)
-	}
-	defer service.Close()
-	st, err := service.Query()
-	if err != nil {
-		return svc.Status{}, elevationError("query service "+name, err)
-	}
-	return st, nil
+func Query(name string) (st svc.Status, err error) {
+	err = withService(name, func(service *mgr.Service) error {
+		if st, err = service.Query(); err != nil {
+			return elevationError("query service "+name, err)
+		}
+		return nil
+	})
+	return st, err
 }
 
 // ErrNotInstalled means the named service does not exist.
