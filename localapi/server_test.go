@@ -21,7 +21,7 @@ import (
 )
 
 // startServer serves b on a real Unix socket in a temporary directory.
-func startServer(t *testing.T, b Backend) (*Client, string) {
+func startServer(t testing.TB, b Backend) (*Client, string) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "localapi")
 	if err != nil {

@@ -84,13 +84,22 @@ func BenchmarkLogQueryFullScan(b *testing.B) {
 
 // BenchmarkAppendLogParallel shows Batch grouping concurrent writers into shared fsyncs.
 func BenchmarkAppendLogParallel(b *testing.B) {
-	db, _ := openTestDB(b)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := db.AppendLog(LogEntry{AddinID: "x", Action: "x"}); err != nil {
-				b.Error(err)
-				return
-			}
+	// Side by side: bbolt's default batch delay and ours, with few and many writers.
+	for _, delay := range []time.Duration{10 * time.Millisecond, batchDelay} {
+		for _, writers := range []int{1, 8} {
+			b.Run(fmt.Sprintf("delay=%s/writers=%dxGOMAXPROCS", delay, writers), func(b *testing.B) {
+				db, _ := openTestDB(b)
+				db.bolt.MaxBatchDelay = delay
+				b.SetParallelism(writers)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := db.AppendLog(LogEntry{AddinID: "x", Action: "x"}); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
 		}
-	})
+	}
 }
