@@ -17,7 +17,7 @@ import (
 func demoCmd(g *globals) *cobra.Command {
 	var duration time.Duration
 	var policyFile string
-	var verbose bool
+	var verbose, linger bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Watch real add-in processes being sampled, struck and turned off (self-contained)",
@@ -42,7 +42,17 @@ It ends once every misbehaving add-in is off, or after --duration.`,
 			if verbose {
 				log = zerolog.New(zerolog.ConsoleWriter{Out: g.errOut, TimeFormat: "15:04:05.000"}).With().Timestamp().Logger()
 			}
+			lingered := false
 			res, err := demo.Run(cmd.Context(), demo.Options{
+				Address: g.socket, // --socket: where the demo's daemon listens
+				Linger:  linger,
+				Lingering: func(res *demo.Result, addr string) {
+					lingered = true
+					if err := printDemo(g, res); err != nil {
+						fmt.Fprintln(g.errOut, "addingov:", err)
+					}
+					fmt.Fprintf(g.errOut, "\nThe demo's daemon stays up at %s: in another terminal run\n  addingov --socket %s agent\nto see its notices (once each, also after restarting the agent). Ctrl-C ends it.\n", addr, addr)
+				},
 				Duration:   duration,
 				Interval:   time.Second,
 				JSON:       g.json,
@@ -58,22 +68,28 @@ It ends once every misbehaving add-in is off, or after --duration.`,
 				Err: g.errOut,
 				Log: log,
 			})
-			if err != nil {
+			if err != nil || lingered {
 				return err
 			}
-			if g.json {
-				return printJSON(g.out, res)
-			}
-			return printDemoResult(g, res)
+			return printDemo(g, res)
 		},
 	}
 	cmd.Flags().DurationVar(&duration, "duration", 50*time.Second, "run at most this long")
 	cmd.Flags().StringVar(&policyFile, "policy-file", "", "govern with this .reg policy file on top of the demo thresholds")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show the daemon's log on stderr")
+	cmd.Flags().BoolVar(&linger, "linger", false, "keep the demo's daemon up after the demo, until Ctrl-C, for `addingov agent` to connect")
 	return cmd
 }
 
-func printDemoResult(g *globals, res *demo.Result) error {
+// printDemo prints the result as JSON or as the final tables.
+func printDemo(g *globals, res *demo.Result) error {
+	if g.json {
+		return printJSON(g.out, res)
+	}
+	return printDemoTables(g, res)
+}
+
+func printDemoTables(g *globals, res *demo.Result) error {
 	fmt.Fprintln(g.out, "\nAdd-ins at the end:")
 	t := newTable(g.out, "ID", "NAME", "STATE", "REASON", "STRIKES")
 	for _, a := range res.Addins {

@@ -37,9 +37,17 @@ type Options struct {
 	PolicyName string
 	// Command builds the command line of a synthetic add-in process.
 	Command func(behavior string) *exec.Cmd
-	Out     io.Writer // the live view, or the JSON result
-	Err     io.Writer // progress when Out is JSON
-	Log     zerolog.Logger
+	// Address is where the demo's daemon listens; "" means a socket in the demo's
+	// temporary directory.
+	Address string
+	// Linger keeps the daemon serving after the demo ends, until ctx ends, so that
+	// `addingov agent` (or a host) can connect to it. Lingering, if set, is called
+	// with the result and the address once the demo has ended and the daemon lingers.
+	Linger    bool
+	Lingering func(res *Result, address string)
+	Out       io.Writer // the live view, or the JSON result
+	Err       io.Writer // progress when Out is JSON
+	Log       zerolog.Logger
 }
 
 // AddinResult is one add-in's outcome in the JSON result.
@@ -75,9 +83,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		fmt.Fprintf(w, "%s  %s\n", time.Now().Format("15:04:05.0"), fmt.Sprintf(format, args...))
 	}
 
+	addr := opts.Address
+	if addr == "" {
+		addr = filepath.Join(dir, "addingovd.sock")
+	}
 	d, err := daemon.New(daemon.Config{
 		StateDir:     filepath.Join(dir, "state"),
-		Address:      filepath.Join(dir, "addingovd.sock"),
+		Address:      addr,
 		Listen:       localapi.ListenOptions{Mode: 0o600},
 		Interval:     opts.Interval,
 		Policy:       opts.Policy,
@@ -88,6 +100,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, opts.Duration)
 	defer cancel()
 	daemonCtx, stopDaemon := context.WithCancel(context.Background())
@@ -128,6 +141,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	<-watchDone
 
 	res, err := collect(client)
+	if err == nil && opts.Linger && outer.Err() == nil {
+		if opts.Lingering != nil {
+			opts.Lingering(res, addr)
+		}
+		<-outer.Done()
+	}
 	stopDaemon()
 	if derr := <-daemonDone; derr != nil && err == nil {
 		err = derr

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"addingov/governance"
+	"addingov/localapi"
+	"addingov/notify"
+	"addingov/notify/notifytest"
 	"addingov/registrypolicy"
 )
 
@@ -52,8 +56,14 @@ func policyFrom(t *testing.T, managed map[string]uint32) *registrypolicy.Provide
 
 func run(t *testing.T, managed map[string]uint32) *Result {
 	t.Helper()
+	return runWith(t, context.Background(), managed, nil)
+}
+
+// runWith runs the demo; tune may set further options.
+func runWith(t *testing.T, ctx context.Context, managed map[string]uint32, tune func(*Options)) *Result {
+	t.Helper()
 	var out bytes.Buffer
-	res, err := Run(context.Background(), Options{
+	opts := Options{
 		Duration: 50 * time.Second,
 		Interval: time.Second,
 		JSON:     true,
@@ -62,7 +72,11 @@ func run(t *testing.T, managed map[string]uint32) *Result {
 		Out:      &out,
 		Err:      &out,
 		Log:      zerolog.Nop(),
-	})
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	res, err := Run(ctx, opts)
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
@@ -148,4 +162,54 @@ func assertNoChildren(t *testing.T) bool {
 		}
 	}
 	return true
+}
+
+// agentOnce runs `addingov agent --once` against addr with the state file at statePath
+// and returns the sequence numbers it showed.
+func agentOnce(t *testing.T, addr, statePath string) []uint64 {
+	t.Helper()
+	state, err := notify.LoadState(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := notifytest.NewRecorder()
+	c := localapi.NewClient(localapi.NewTransport(localapi.ListenOptions{}), addr)
+	a, err := notify.NewAgent(notify.Options{
+		Connect:  func(context.Context) (notify.Source, string, error) { return c, addr, nil },
+		Notifier: rec,
+		State:    state,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Once(context.Background()); err != nil {
+		t.Fatalf("agent: %v", err)
+	}
+	return rec.Seqs()
+}
+
+// The agent shows the demo's notices once each, also after it is restarted.
+func TestAgentShowsTheDemosNoticesOnce(t *testing.T) {
+	dir := t.TempDir()
+	addr := filepath.Join(dir, "demo.sock")
+	statePath := filepath.Join(dir, "agent.seq")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var first, second []uint64
+	var notices int
+	runWith(t, ctx, nil, func(o *Options) {
+		o.Address, o.Linger = addr, true
+		o.Lingering = func(res *Result, address string) {
+			defer cancel()
+			notices = len(res.Notices)
+			first = agentOnce(t, address, statePath)
+			second = agentOnce(t, address, statePath) // a restarted agent
+		}
+	})
+	if notices != 4 || len(first) != notices {
+		t.Fatalf("the agent showed %v of the demo's %d notices, want all 4", first, notices)
+	}
+	if len(second) != 0 {
+		t.Fatalf("after a restart the agent showed %v again, want nothing", second)
+	}
 }
