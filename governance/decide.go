@@ -43,6 +43,10 @@ func (e *Engine) governed(c call, id string) *addin {
 // decision was made earlier in this call. It reports whether the add-in was disabled,
 // after which the call must produce nothing more.
 func (e *Engine) record(c call, id string, a *addin, s Strike, res *Result) (disabled bool) {
+	if s.Exempt && a.recentlyExempted(s.Metric, c.now, c.limits.StrikeWindow) {
+		// Already logged as exempt within the window: not counted, not logged again.
+		return false
+	}
 	a.strikes = append(a.strikes, s)
 	res.Strikes = append(res.Strikes, cloneStrike(s))
 	return e.settle(c, id, a, res)
@@ -87,6 +91,10 @@ func (e *Engine) decide(c call, id string, a *addin) *Decision {
 		if exempt(c.policy, id) {
 			d.Action = ActionExempt
 			a.dropMetric(m)
+			if a.exempted == nil {
+				a.exempted = map[Metric]time.Time{}
+			}
+			a.exempted[m] = c.now
 			return d
 		}
 		a.state = StateDisabled
@@ -104,4 +112,10 @@ func when(t, now time.Time) time.Time {
 		return now
 	}
 	return t
+}
+
+// recentlyExempted reports whether metric m had an exempt decision within the window.
+func (a *addin) recentlyExempted(m Metric, now time.Time, window time.Duration) bool {
+	t, ok := a.exempted[m]
+	return ok && now.Sub(t) < window
 }

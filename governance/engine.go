@@ -30,6 +30,9 @@ type addin struct {
 	// samples at or above the threshold.
 	cpuRun []Evidence
 	memRun []Evidence
+	// exempted is when each metric last had an exempt decision: an always-enabled
+	// add-in's violation is logged once per strike window, not once per episode.
+	exempted map[Metric]time.Time
 }
 
 // Plain-words reasons for stored states.
@@ -99,6 +102,7 @@ func (e *Engine) SetState(addinID string, state State) {
 	a.resetRuns()
 	if state == StateEnabled {
 		a.strikes = nil
+		a.exempted = nil
 	}
 }
 

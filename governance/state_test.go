@@ -77,7 +77,7 @@ func TestDisableReasonNamesTheViolation(t *testing.T) {
 }
 
 func TestExemptAddin(t *testing.T) {
-	e, _, box := newTestEngine(nil)
+	e, clock, box := newTestEngine(nil)
 	box.setManaged("contoso", ManagedAlwaysEnabled)
 	e.SetState("contoso", StateDisabled) // policy 1 overrides a user's disable
 	for round := 1; round <= 2; round++ {
@@ -106,6 +106,14 @@ func TestExemptAddin(t *testing.T) {
 		if got := e.Strikes("contoso"); len(got) != 0 {
 			t.Fatalf("round %d: %d counted strikes after an exempt decision, want 0", round, len(got))
 		}
+		// Logged once per strike window: more crashes inside it are neither counted
+		// nor logged again.
+		for range 5 {
+			if r := e.ObserveCrash(Crash{AddinID: "contoso"}); len(r.Strikes) != 0 || r.Decision != nil {
+				t.Fatalf("round %d: a crash inside the window after an exempt decision gave %+v", round, r)
+			}
+		}
+		clock.Advance(24 * time.Hour)
 	}
 }
 

@@ -29,11 +29,12 @@ func summarize(m Metric, strikes []Strike, lim Thresholds) string {
 	return "reached a governance limit"
 }
 
-// cpuSummary: "used 97% of a processor core for 15 seconds". Above one full core the
-// figure is given in cores ("used 2.5 processor cores"), which reads better than 250%.
+// cpuSummary: "used 97% of a processor core for 15 seconds". From one and a half cores
+// up the figure is given in cores ("used 2.5 processor cores"), which reads better than
+// 250%; below that "103% of a processor core" is clearer than "1 processor cores".
 func cpuSummary(percent float64, samples int, interval time.Duration) string {
 	var s string
-	if percent > 100 {
+	if percent >= 150 {
 		s = "used " + trimFloat(percent/100, 1) + " processor cores"
 	} else {
 		s = fmt.Sprintf("used %.0f%% of a processor core", percent)
