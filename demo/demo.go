@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"addingov/daemon"
+	"addingov/governance"
 	"addingov/localapi"
 	"addingov/storage"
 )
@@ -209,7 +210,7 @@ func watch(ctx context.Context, c *localapi.Client, opts Options, progress func(
 		if err != nil {
 			continue
 		}
-		if finished(page.Entries) {
+		if finished(page.Entries, as, expected(opts.Policy.Policy().Thresholds)) {
 			progress("every misbehaving add-in is off")
 			done()
 			return
@@ -217,17 +218,44 @@ func watch(ctx context.Context, c *localapi.Client, opts Options, progress func(
 	}
 }
 
-// finished reports whether every add-in expected to be turned off has been, or (under
-// a policy that keeps it always enabled) has its violation logged as exempt.
-func finished(log []storage.LogEntry) bool {
+// expected lists the add-ins governance can be expected to act on under thresholds t:
+// a policy may raise a limit above what a synthetic add-in does.
+func expected(t governance.Thresholds) map[string]bool {
+	exp := map[string]bool{}
+	for _, b := range Behaviors {
+		switch b.Expect {
+		case "":
+			continue
+		case "cpu":
+			exp[b.ID] = t.CPUCorePercent <= 95 // the burner uses a whole core
+		case "memory":
+			exp[b.ID] = t.MemoryThresholdMB > 0 && t.MemoryThresholdMB<<20 < memoryToHold
+		case "activation":
+			exp[b.ID] = t.ActivationThreshold < slowStart
+		default:
+			exp[b.ID] = true
+		}
+	}
+	return exp
+}
+
+// finished reports whether every add-in governance can act on has been turned off, has
+// its violation logged as exempt (policy keeps it always enabled), or is blocked by
+// policy.
+func finished(log []storage.LogEntry, as []localapi.Addin, exp map[string]bool) bool {
 	done := map[string]bool{}
 	for _, e := range log {
 		if e.Action == "disable" || e.Action == "exempt" {
 			done[e.AddinID] = true
 		}
 	}
-	for _, b := range Behaviors {
-		if b.Expect != "" && !done[b.ID] {
+	for _, a := range as {
+		if a.State == "blocked" {
+			done[a.ID] = true
+		}
+	}
+	for id, want := range exp {
+		if want && !done[id] {
 			return false
 		}
 	}
