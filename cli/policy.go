@@ -40,14 +40,14 @@ before pushing it.`,
 					return err
 				}
 			}
-			var view policyView
-			if err := json.Unmarshal(raw, &view); err != nil {
-				return fmt.Errorf("read the effective policy: %w", err)
-			}
 			if g.json {
 				return printJSON(g.out, json.RawMessage(raw))
 			}
-			return view.print(g)
+			var view registrypolicy.View
+			if err := json.Unmarshal(raw, &view); err != nil {
+				return fmt.Errorf("read the effective policy: %w", err)
+			}
+			return view.WriteText(g.out)
 		},
 	}
 	cmd.Flags().StringVar(&fromFile, "from-file", "", "evaluate this .reg file offline instead of asking the daemon")
@@ -88,55 +88,3 @@ func demoPolicy(file string) (*registrypolicy.Provider, string, error) {
 
 // demoMemoryMB is the demo's absolute memory limit; demo-memory holds twice as much.
 const demoMemoryMB = 128
-
-// policyView is the effective-policy JSON (registrypolicy.Effective.JSON), as the
-// daemon and --from-file both produce it.
-type policyView struct {
-	Settings []struct {
-		Name   string `json:"name"`
-		Value  any    `json:"value"`
-		Unit   string `json:"unit"`
-		Origin string `json:"origin"`
-		Error  string `json:"error"`
-	} `json:"settings"`
-	Managed []struct {
-		ID     string `json:"id"`
-		Mode   any    `json:"mode"`
-		Origin string `json:"origin"`
-	} `json:"managed_addins"`
-}
-
-func (v policyView) print(g *globals) error {
-	t := newTable(g.out, "SETTING", "VALUE", "UNIT", "ORIGIN")
-	var problems []string
-	for _, s := range v.Settings {
-		val := fmt.Sprint(s.Value)
-		if list, ok := s.Value.([]any); ok {
-			val = fmt.Sprint(len(list), " entries")
-		}
-		t.row(s.Name, val, orDash(s.Unit), s.Origin)
-		if s.Error != "" {
-			problems = append(problems, s.Name+": "+s.Error)
-		}
-	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	if len(v.Managed) > 0 {
-		fmt.Fprintln(g.out, "\nManaged add-ins:")
-		t = newTable(g.out, "ADD-IN", "MODE", "ORIGIN")
-		for _, m := range v.Managed {
-			t.row(m.ID, fmt.Sprint(m.Mode), m.Origin)
-		}
-		if err := t.flush(); err != nil {
-			return err
-		}
-	}
-	if len(problems) > 0 {
-		fmt.Fprintln(g.out, "\nIgnored values (the next source applies):")
-		for _, p := range problems {
-			fmt.Fprintln(g.out, "  "+p)
-		}
-	}
-	return nil
-}

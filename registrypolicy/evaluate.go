@@ -138,7 +138,7 @@ func evaluateScalar(s Store, def Setting) SettingValue {
 		v, ok, err := s.ReadValue(loc.Hive, loc.Key, loc.ValueName)
 		origin := s.Origin(loc.Hive, loc.Key, loc.ValueName)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: cannot read: %v; ignored", origin, err))
+			errs = append(errs, fmt.Sprintf("%s: cannot read: %v (ignored)", origin, err))
 			continue
 		}
 		if !ok {
@@ -146,7 +146,7 @@ func evaluateScalar(s Store, def Setting) SettingValue {
 		}
 		val, err := def.parse(loc, v)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v; ignored", origin, err))
+			errs = append(errs, fmt.Sprintf("%s: %v (ignored)", origin, err))
 			continue
 		}
 		sv.Value, sv.Origin = val, origin
@@ -236,7 +236,7 @@ func evaluateManaged(s Store, def Setting) (SettingValue, []ManagedAddin) {
 	for _, loc := range def.Locations {
 		names, err := s.ListValues(loc.Hive, loc.Key)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s\\%s: cannot read: %v; ignored", loc.Hive, loc.Key, err))
+			errs = append(errs, fmt.Sprintf("%s\\%s: cannot read: %v (ignored)", loc.Hive, loc.Key, err))
 			continue
 		}
 		used := false
@@ -250,7 +250,7 @@ func evaluateManaged(s Store, def Setting) (SettingValue, []ManagedAddin) {
 			origin := s.Origin(loc.Hive, loc.Key, id)
 			mode, err := managedMode(s, loc, id)
 			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %v; ignored", origin, err))
+				errs = append(errs, fmt.Sprintf("%s: %v (ignored)", origin, err))
 				continue
 			}
 			decided[strings.ToLower(id)] = true
@@ -302,7 +302,7 @@ func evaluateList(s Store, def Setting) SettingValue {
 	for _, loc := range def.Locations {
 		names, err := s.ListValues(loc.Hive, loc.Key)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s\\%s: cannot read: %v; ignored", loc.Hive, loc.Key, err))
+			errs = append(errs, fmt.Sprintf("%s\\%s: cannot read: %v (ignored)", loc.Hive, loc.Key, err))
 			continue
 		}
 		var entries []string
@@ -311,7 +311,7 @@ func evaluateList(s Store, def Setting) SettingValue {
 			origin := s.Origin(loc.Hive, loc.Key, name)
 			entry, err := listEntry(s, def, loc, name)
 			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %v; ignored", origin, err))
+				errs = append(errs, fmt.Sprintf("%s: %v (ignored)", origin, err))
 				continue
 			}
 			if !seen[strings.ToLower(entry)] {

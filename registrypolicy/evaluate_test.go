@@ -58,7 +58,7 @@ func TestDoneWhenScenarios(t *testing.T) {
 		{
 			file: "testdata/alert-below-range.reg", // UTF-8
 			settings: map[string]want{
-				AlertIntervalSeconds:  {5.0, "default", `testdata/alert-below-range.reg:6 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\alertinterval: 1 is out of range 5–600 s; ignored`},
+				AlertIntervalSeconds:  {5.0, "default", `testdata/alert-below-range.reg:6 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\alertinterval: 1 is out of range 5–600 s (ignored)`},
 				ActivationThresholdMs: {2500.0, `testdata/alert-below-range.reg:7 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\activationalertthreshold`, ""},
 				CPUCorePercent:        {80.0, `testdata/alert-below-range.reg:10 HKEY_LOCAL_MACHINE\SOFTWARE\Policies\AddinGov\CPUCorePercent`, ""},
 				ManagedAddins:         {[]any{"demo-cpu"}, `testdata/alert-below-range.reg:14 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\Outlook\Resiliency\AddinList`, ""},

@@ -30,7 +30,7 @@ func ExampleEvaluate() {
 	fmt.Println(e.Policy.Thresholds.ActivationThreshold)
 	// Output:
 	// AlertIntervalSeconds = 5 s from default
-	//    policy.reg:4 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\alertinterval: 1 is out of range 5–600 s; ignored
+	//    policy.reg:4 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\alertinterval: 1 is out of range 5–600 s (ignored)
 	// ActivationThresholdMs = 2500 ms from policy.reg:5 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\activationalertthreshold
 	// 2.5s
 }
