@@ -76,6 +76,9 @@ func (d *Daemon) Addin(ctx context.Context, id string) (localapi.Addin, error) {
 }
 
 func (d *Daemon) record(id string) (storage.Addin, error) {
+	if err := checkAddinID(id); err != nil {
+		return storage.Addin{}, err
+	}
 	a, err := d.db.Addin(id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return a, localapi.NotFound("no add-in %q: `addingov addins` lists the known ones", id)
@@ -102,6 +105,9 @@ func (d *Daemon) view(a storage.Addin) localapi.Addin {
 	}
 	if managed {
 		v.Managed = mode.String()
+		if a.PolicyOverride {
+			v.Managed += " (overridden on this machine by an administrator)"
+		}
 	}
 	for _, s := range strikes {
 		v.Strikes[string(s.Metric)]++
@@ -133,15 +139,13 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 	if reason == "" {
 		reason = action + "d by " + caller.Name()
 	}
-	override := enable && effective == governance.StateBlocked // only administrators get here
-	if override {
-		a.PolicyOverride = true
-		if err := d.db.PutAddin(a); err != nil {
-			return localapi.Addin{}, err
-		}
+	// Re-enabling starts afresh; enabling despite a policy block (only administrators
+	// get this far) records a local override.
+	opts := storage.StateOptions{ClearStrikes: enable, PolicyOverride: enable && effective == governance.StateBlocked}
+	if opts.PolicyOverride {
 		reason = "enabled by an administrator despite policy (" + why + ")"
 	}
-	if err := d.changeState(id, state, action, reason, caller.Name(), enable, override); err != nil {
+	if err := d.changeState(id, state, action, reason, caller.Name(), opts); err != nil {
 		return localapi.Addin{}, err
 	}
 	if a, err = d.db.Addin(id); err != nil {
@@ -150,22 +154,18 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 	return d.view(a), nil
 }
 
-// changeState stores a user's or administrator's state change and tells the engine.
-func (d *Daemon) changeState(id string, state governance.State, action, reason, by string, clearStrikes, override bool) error {
+// changeState stores a user's or administrator's state change in one transaction and,
+// once it is stored, tells the engine.
+func (d *Daemon) changeState(id string, state governance.State, action, reason, by string, opts storage.StateOptions) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if override {
+	if _, err := d.db.ChangeState(id, state, reason, by, nil, opts); err != nil {
+		return err
+	}
+	if opts.PolicyOverride {
 		d.overrides.overrides[id] = true
 	} else if state != governance.StateEnabled {
 		delete(d.overrides.overrides, id)
-	}
-	if _, err := d.db.SetState(id, state, reason, by, nil); err != nil {
-		return err
-	}
-	if clearStrikes {
-		if err := d.db.ClearStrikes(id); err != nil {
-			return err
-		}
 	}
 	d.engine.SetState(id, state)
 	d.log.Info().Str("event", "addin-"+action+"d").Str("addin", id).Str("by", by).Msg("add-in " + action + "d")
@@ -178,15 +178,13 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 	if err := authorizeHostProcess(caller, req.PID); err != nil {
 		return localapi.ActivationResponse{}, err
 	}
+	if err := checkAddinID(req.AddinID); err != nil {
+		return localapi.ActivationResponse{}, err
+	}
 	a, err := d.db.Addin(req.AddinID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		a = storage.Addin{ID: req.AddinID, Name: req.Name, State: governance.StateEnabled, Since: d.clock.Now(),
-			By: caller.Name(), Scope: "user", Owner: caller.UID}
-		if a.Name == "" {
-			a.Name = req.AddinID
-		}
-		if err := d.db.PutAddin(a); err != nil {
+		if err := d.registerReported(caller, req); err != nil {
 			return localapi.ActivationResponse{}, err
 		}
 	case err != nil:
@@ -208,6 +206,41 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 	}
 	id := d.tracker.Start(req.AddinID, req.PID)
 	return localapi.ActivationResponse{ActivationID: id, MayActivate: true}, nil
+}
+
+// maxReportedPerUser caps the add-ins a non-administrator's hosts may register by
+// reporting activations, so that no user can fill the state directory.
+const maxReportedPerUser = 256
+
+// registerReported records an add-in a host reports before anyone installed it: it
+// belongs to the reporting user.
+func (d *Daemon) registerReported(caller localapi.Caller, req localapi.ActivationRequest) error {
+	if !caller.Admin {
+		all, err := d.db.Addins()
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, a := range all {
+			if a.Owner == caller.UID {
+				n++
+			}
+		}
+		if n >= maxReportedPerUser {
+			return localapi.Forbidden("you already have %d add-ins registered, the most one user may have: remove some with `addingov remove ID`", n)
+		}
+	}
+	name := cleanName(req.Name)
+	if name == "" {
+		name = req.AddinID
+	}
+	a := storage.Addin{ID: req.AddinID, Name: name, State: governance.StateEnabled, Since: d.clock.Now(),
+		By: caller.Name(), Scope: storage.ScopeUser, Owner: caller.UID}
+	if err := d.db.PutAddin(a); err != nil {
+		return err
+	}
+	d.Installed(a)
+	return nil
 }
 
 // ReadyActivation implements localapi.Backend.
@@ -262,6 +295,11 @@ func (d *Daemon) observeActivation(act governance.Activation) localapi.Activatio
 // can read, and policy changes.
 func (d *Daemon) Log(ctx context.Context, q storage.LogQuery) (localapi.LogPage, error) {
 	caller := localapi.CallerFrom(ctx)
+	if q.AddinID != "" {
+		if err := checkAddinID(q.AddinID); err != nil {
+			return localapi.LogPage{}, err
+		}
+	}
 	entries, next, err := d.db.Log(q)
 	if err != nil {
 		return localapi.LogPage{}, err
@@ -288,13 +326,34 @@ func (d *Daemon) Log(ctx context.Context, q storage.LogQuery) (localapi.LogPage,
 	return localapi.LogPage{Entries: entries, Next: next}, nil
 }
 
-// Notices implements localapi.Backend.
+// Notices implements localapi.Backend: a caller sees the notices about add-ins it may
+// read (administrators see all), up to limit of them after the sequence number after.
 func (d *Daemon) Notices(ctx context.Context, after uint64, limit int) ([]storage.Notice, error) {
-	ns, err := d.db.Notices(after, limit)
-	if ns == nil {
-		ns = []storage.Notice{}
+	caller := localapi.CallerFrom(ctx)
+	out := []storage.Notice{}
+	readable := map[string]bool{}
+	for len(out) < limit {
+		ns, err := d.db.Notices(after, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ns {
+			after = n.Seq
+			ok, seen := readable[n.AddinID]
+			if !seen {
+				a, err := d.db.Addin(n.AddinID)
+				ok = caller.Admin || n.AddinID == "" || (err == nil && caller.MayRead(a.Scope, a.Owner))
+				readable[n.AddinID] = ok
+			}
+			if ok && len(out) < limit {
+				out = append(out, n)
+			}
+		}
+		if len(ns) < limit {
+			break
+		}
 	}
-	return ns, err
+	return out, nil
 }
 
 // NoticeSignal implements localapi.Backend.

@@ -1,6 +1,10 @@
 package daemon
 
 import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/shirou/gopsutil/v4/process"
 
 	"addingov/governance"
@@ -64,4 +68,40 @@ func processOwner(pid int32) (string, error) {
 		return "", err
 	}
 	return ownerOf(p)
+}
+
+// maxIDBytes is the longest add-in id the daemon accepts (storage's limit).
+const maxIDBytes = 1024
+
+// checkAddinID refuses ids the database would refuse, as a 400 rather than a 500.
+func checkAddinID(id string) error {
+	switch {
+	case id == "":
+		return localapi.BadRequest("the add-in id is empty")
+	case len(id) > maxIDBytes:
+		return localapi.BadRequest("the add-in id is %d bytes; the limit is %d", len(id), maxIDBytes)
+	}
+	return nil
+}
+
+// maxNameRunes bounds a host-reported add-in name.
+const maxNameRunes = 128
+
+// cleanName makes a host-reported name safe to show: no control characters (terminal
+// escapes), at most maxNameRunes runes.
+func cleanName(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			continue
+		}
+		if n == maxNameRunes {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
 }

@@ -18,7 +18,7 @@ func (d *Daemon) runDiscovery() {
 	d.smu.Lock()
 	defer d.smu.Unlock()
 	for _, b := range bindings {
-		if err := d.ensureRecord(b.AddinID); err != nil {
+		if err := d.ensureRecord(b.AddinID, b.PID); err != nil {
 			d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", b.AddinID).Msg("record discovered add-in")
 			continue
 		}
@@ -34,12 +34,26 @@ func (d *Daemon) runDiscovery() {
 	}
 }
 
-// ensureRecord creates a machine-wide record for an add-in first seen by discovery.
-func (d *Daemon) ensureRecord(id string) error {
+// ensureRecord creates the record of an add-in first seen by discovery. A process run
+// by an ordinary user makes it that user's (its command line is the user's to choose);
+// one run by root or SYSTEM makes it machine-wide.
+func (d *Daemon) ensureRecord(id string, pid int32) error {
 	_, err := d.db.Addin(id)
 	if !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	return d.db.PutAddin(storage.Addin{ID: id, Name: id, State: governance.StateEnabled, Since: d.clock.Now(),
-		By: "discovery", Scope: "machine"})
+	owner, err := processOwner(pid)
+	if err != nil {
+		return err
+	}
+	a := storage.Addin{ID: id, Name: id, State: governance.StateEnabled, Since: d.clock.Now(), By: "discovery",
+		Scope: storage.ScopeUser, Owner: owner}
+	if isSystemAccount(owner) {
+		a.Scope, a.Owner = storage.ScopeMachine, ""
+	}
+	if err := d.db.PutAddin(a); err != nil {
+		return err
+	}
+	d.Installed(a)
+	return nil
 }

@@ -22,6 +22,8 @@ func (d *Daemon) Installed(a storage.Addin) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.engine.SetState(a.ID, a.State)
+	st, _ := d.engine.EffectiveState(a.ID)
+	d.blocked[a.ID] = st == governance.StateBlocked
 }
 
 // Removed forgets an add-in and stops watching its processes.
@@ -30,6 +32,7 @@ func (d *Daemon) Removed(addinID string) {
 	d.engine.Forget(addinID)
 	delete(d.last, addinID)
 	delete(d.overrides.overrides, addinID)
+	delete(d.blocked, addinID)
 	d.mu.Unlock()
 	d.smu.Lock()
 	defer d.smu.Unlock()

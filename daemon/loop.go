@@ -93,8 +93,11 @@ func (d *Daemon) applyLocked(r governance.Result) {
 		return
 	}
 	dec := *r.Decision
-	name := d.addinName(dec.AddinID)
-	entry, notice, err := d.db.ApplyDecision(dec, r.Strikes, disableNotice(name, dec))
+	name, scope := dec.AddinID, ""
+	if a, err := d.db.Addin(dec.AddinID); err == nil {
+		name, scope = a.Name, a.Scope
+	}
+	entry, notice, err := d.db.ApplyDecision(dec, r.Strikes, disableNotice(name, scope, dec))
 	if err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", dec.AddinID).Msg("store decision")
 		return
@@ -113,13 +116,6 @@ func (d *Daemon) applyLocked(r governance.Result) {
 	}
 }
 
-func (d *Daemon) addinName(id string) string {
-	if a, err := d.db.Addin(id); err == nil && a.Name != "" {
-		return a.Name
-	}
-	return id
-}
-
 func (d *Daemon) prune() {
 	t := d.cfg.Policy.Policy().Thresholds
 	now := d.clock.Now()
@@ -127,6 +123,11 @@ func (d *Daemon) prune() {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune strikes")
 	} else if n > 0 {
 		d.log.Debug().Int("strikes", n).Msg("pruned strikes outside the window")
+	}
+	if n, err := d.db.PruneNotices(now.Add(-t.LogRetention)); err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune notices")
+	} else if n > 0 {
+		d.log.Info().Int("notices", n).Msg("pruned notices past retention")
 	}
 	if n, err := d.db.PruneLog(now.Add(-t.LogRetention)); err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune log")
@@ -153,14 +154,21 @@ func (d *Daemon) onPolicyChange(old, cur *registrypolicy.Effective, changes []re
 }
 
 // reconcileBlocked logs and announces add-ins that policy newly blocks or unblocks.
+// The changes are worked out under d.mu and stored after it, each log entry with its
+// notice in one transaction.
 func (d *Daemon) reconcileBlocked() {
 	addins, err := d.db.Addins()
 	if err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("list add-ins")
 		return
 	}
+	type change struct {
+		entry  storage.LogEntry
+		notice *storage.Notice
+	}
+	var changes []change
+	now := d.clock.Now()
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	for _, a := range addins {
 		st, why := d.engine.EffectiveState(a.ID)
 		blocked := st == governance.StateBlocked
@@ -168,21 +176,24 @@ func (d *Daemon) reconcileBlocked() {
 			continue
 		}
 		d.blocked[a.ID] = blocked
-		action, reason := "unblock", "policy no longer blocks it"
-		var n *storage.Notice
+		c := change{entry: storage.LogEntry{Time: now, AddinID: a.ID, AddinName: a.Name, Action: storage.ActionUnblock,
+			Reason: "policy no longer blocks it", By: "policy"}}
 		if blocked {
-			action, reason = "block", why
-			n = blockNotice(a.Name, a.ID, why)
-			n.Time = d.clock.Now()
+			c.entry.Action, c.entry.Reason = storage.ActionBlock, why
+			c.notice = blockNotice(a.Name, a.ID, why)
+			c.notice.Time = now
 		}
-		if _, err := d.db.AppendLog(storage.LogEntry{Time: d.clock.Now(), AddinID: a.ID, AddinName: a.Name, Action: action, Reason: reason, By: "policy"}); err != nil {
-			d.log.Error().Err(err).Str("event", "storage-problem").Msg("log block")
+		changes = append(changes, c)
+	}
+	d.mu.Unlock()
+	for _, c := range changes {
+		if _, n, err := d.db.AppendLogNotice(c.entry, c.notice); err != nil {
+			d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", c.entry.AddinID).Msg("log a policy block")
+			continue
+		} else if n != nil {
+			d.notices.Notify()
 		}
-		if n != nil {
-			if _, err := d.db.AppendNotice(*n); err == nil {
-				d.notices.Notify()
-			}
-		}
-		d.log.Warn().Str("event", "addin-"+action).Str("addin", a.ID).Str("reason", reason).Msg("policy changed an add-in's state")
+		d.log.Warn().Str("event", "addin-"+c.entry.Action).Str("addin", c.entry.AddinID).Str("reason", c.entry.Reason).
+			Msg("policy changed an add-in's state")
 	}
 }

@@ -8,9 +8,20 @@ import (
 )
 
 // disableNotice is the one notice a disable raises, in plain words with the figure.
-func disableNotice(name string, d governance.Decision) *storage.Notice {
+// It tells the user how to turn the add-in back on, or, for a machine-wide add-in that
+// only an administrator may enable, whom to ask.
+func disableNotice(name, scope string, d governance.Decision) *storage.Notice {
 	if d.Action != governance.ActionDisable {
 		return nil
+	}
+	if scope == storage.ScopeMachine {
+		return &storage.Notice{
+			Time: d.Time, AddinID: d.AddinID, AddinName: name, Level: "warning",
+			Title: fmt.Sprintf("%s was turned off", name),
+			Text: fmt.Sprintf("%s was turned off because it %s. It is installed for everyone on this computer: ask your administrator to turn it back on (`addingov enable %s` as an administrator).",
+				name, d.Summary, d.AddinID),
+			Action: "addingov enable " + d.AddinID,
+		}
 	}
 	return &storage.Notice{
 		Time:      d.Time,

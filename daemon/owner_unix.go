@@ -20,3 +20,6 @@ func ownerOf(p *process.Process) (string, error) {
 	// The real uid: who started it, not a setuid helper's effective uid.
 	return strconv.FormatUint(uint64(uids[0]), 10), nil
 }
+
+// isSystemAccount reports whether uid is root's.
+func isSystemAccount(uid string) bool { return uid == "0" }

@@ -27,3 +27,8 @@ func ownerOf(p *process.Process) (string, error) {
 	}
 	return u.User.Sid.String(), nil
 }
+
+// isSystemAccount reports whether sid is LocalSystem's, LocalService's or NetworkService's.
+func isSystemAccount(sid string) bool {
+	return sid == "S-1-5-18" || sid == "S-1-5-19" || sid == "S-1-5-20"
+}

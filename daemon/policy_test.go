@@ -123,10 +123,11 @@ func TestPolicyFileEditReachesRunningDaemon(t *testing.T) {
 	if err != nil || resp.MayActivate {
 		t.Fatalf("activation of a blocked add-in = %+v, %v; want may_activate false", resp, err)
 	}
-	ns, _ := c.Notices(ctx, 0, 10)
-	if len(ns) != 1 || !strings.Contains(ns[0].Text, "administrator") {
-		t.Fatalf("notices = %+v, want one saying the administrator turned contoso off", ns)
-	}
+	// The block's log entry and notice are stored just after policy-changed.
+	waitFor(t, 5*time.Second, "the block notice", func() bool {
+		ns, _ := c.Notices(ctx, 0, 10)
+		return len(ns) == 1 && strings.Contains(ns[0].Text, "administrator")
+	})
 }
 
 // blockingPolicy blocks id through the managed list.

@@ -108,9 +108,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	daemonDone := make(chan error, 1)
 	go func() { daemonDone <- d.Run(daemonCtx) }()
 	client := d.Client()
-	if err := waitForDaemon(ctx, client); err != nil {
+	if err := waitForDaemon(ctx, client, daemonDone); err != nil {
 		stopDaemon()
-		<-daemonDone
 		return nil, err
 	}
 	t := opts.Policy.Policy().Thresholds
@@ -166,9 +165,20 @@ func behaviorList() string {
 	return s
 }
 
-func waitForDaemon(ctx context.Context, c *localapi.Client) error {
+// waitForDaemon waits until the demo's own daemon answers. It watches the daemon's Run
+// too: if that failed (say, --socket names an address another daemon serves), the
+// answer would come from the other daemon, which the demo must not drive.
+func waitForDaemon(ctx context.Context, c *localapi.Client, done <-chan error) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		select {
+		case err := <-done:
+			if err == nil {
+				err = fmt.Errorf("it stopped")
+			}
+			return fmt.Errorf("the demo daemon did not start: %w", err)
+		default:
+		}
 		if _, err := c.Status(ctx); err == nil {
 			return nil
 		} else if time.Now().After(deadline) || ctx.Err() != nil {

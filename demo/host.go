@@ -62,11 +62,16 @@ func (h *host) activateOnce(ctx context.Context) error {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if sc.Text() == "ready" {
-				readyc <- struct{}{}
+				select {
+				case readyc <- struct{}{}:
+				default: // already signalled
+				}
 			}
 		}
+		// Wait only after the output is read to its end, as os/exec requires.
+		exited <- cmd.Wait()
+		h.track(cmd, false)
 	}()
-	go func() { exited <- cmd.Wait(); h.track(cmd, false) }()
 	defer h.kill(cmd)
 
 	resp, err := h.client.StartActivation(ctx, localapi.ActivationRequest{AddinID: h.id, PID: int32(cmd.Process.Pid), Name: h.name})
@@ -91,7 +96,11 @@ func (h *host) activateOnce(ctx context.Context) error {
 	switch h.behavior {
 	case "slow":
 		// The host shows the add-in, the user closes it: a normal end, not a crash.
-		time.Sleep(200 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(200 * time.Millisecond):
+		}
 		_, err := h.client.ActivationEvent(ctx, resp.ActivationID, "end", "")
 		return err
 	default:

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 per="${1:-${FUZZTIME:-10}}s"
+files=$(git ls-files '*_test.go' | xargs grep -l '^func Fuzz' | sort)
+[ -n "$files" ] || { echo "fuzz: no fuzz targets found (is this a git checkout?)"; exit 1; }
 total=0
 failed=0
 while IFS= read -r file; do
@@ -17,6 +19,6 @@ while IFS= read -r file; do
       tail -n 40 /tmp/addingov-fuzz.log
     fi
   done < <(grep -oE '^func (Fuzz[A-Za-z0-9_]+)\(f \*testing\.F\)' "$file" | sed -E 's/^func (Fuzz[A-Za-z0-9_]+).*/\1/')
-done < <(git ls-files '*_test.go' | xargs grep -l '^func Fuzz' | sort)
+done <<< "$files"
 echo "fuzz: $((total - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

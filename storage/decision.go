@@ -106,6 +106,19 @@ func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, 
 // action logged is enable, disable or block, and unblock when leaving blocked for
 // enabled.
 func (db *DB) SetState(id string, state governance.State, reason, by string, notice *Notice) (LogEntry, error) {
+	return db.ChangeState(id, state, reason, by, notice, StateOptions{})
+}
+
+// StateOptions are what a state change does besides the state, in its transaction.
+type StateOptions struct {
+	// ClearStrikes deletes the add-in's strikes (a re-enable starts afresh).
+	ClearStrikes bool
+	// PolicyOverride marks an administrator's enable despite a policy block.
+	PolicyOverride bool
+}
+
+// ChangeState is SetState with options, all in one transaction.
+func (db *DB) ChangeState(id string, state governance.State, reason, by string, notice *Notice, opts StateOptions) (LogEntry, error) {
 	if err := checkID("add-in id", id); err != nil {
 		return LogEntry{}, fmt.Errorf("change state: %w", err)
 	}
@@ -125,11 +138,14 @@ func (db *DB) SetState(id string, state governance.State, reason, by string, not
 		}
 		action := stateAction(a.State, state)
 		a.State, a.StateReason, a.Since, a.By = state, reason, now, by
-		if state != governance.StateEnabled {
-			a.PolicyOverride = false
-		}
+		a.PolicyOverride = state == governance.StateEnabled && (opts.PolicyOverride || a.PolicyOverride)
 		if err := putAddin(tx, a); err != nil {
 			return err
+		}
+		if opts.ClearStrikes {
+			if err := deleteSubBucket(tx.Bucket([]byte(bucketStrikes)), id); err != nil {
+				return fmt.Errorf("clear strikes: %w", err)
+			}
 		}
 		entry, err := normalizeLogEntry(LogEntry{Time: now, AddinID: id, AddinName: a.Name, Action: action, Reason: reason, By: by}, now)
 		if err != nil {

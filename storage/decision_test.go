@@ -250,3 +250,54 @@ func TestApplyExemptSettlesOnlyItsMetricUpToItsTime(t *testing.T) {
 		t.Fatalf("strikes after exempt = %+v; want the memory strike and the cpu strike after the decision", ss)
 	}
 }
+
+func TestChangeStateOptionsApplyInTheSameTransaction(t *testing.T) {
+	tests := []struct {
+		name         string
+		state        governance.State
+		opts         StateOptions
+		wantStrikes  int
+		wantOverride bool
+	}{
+		{"enable clearing strikes", governance.StateEnabled, StateOptions{ClearStrikes: true}, 0, false},
+		{"enable keeping strikes", governance.StateEnabled, StateOptions{}, 1, false},
+		{"administrator's override", governance.StateEnabled, StateOptions{ClearStrikes: true, PolicyOverride: true}, 0, true},
+		{"a disable never keeps an override", governance.StateDisabled, StateOptions{PolicyOverride: true}, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, _ := openTestDB(t)
+			if err := db.PutAddin(Addin{ID: "x", Name: "X", State: governance.StateDisabled, Since: t0}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.AddStrikes([]governance.Strike{strike("x", t0, 95)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ChangeState("x", tt.state, "why", "root", nil, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := db.Addin("x")
+			ss, _ := db.Strikes("x", time.Time{})
+			if a.State != tt.state || len(ss) != tt.wantStrikes || a.PolicyOverride != tt.wantOverride {
+				t.Fatalf("after ChangeState: state %s, %d strikes, override %v; want %s, %d, %v",
+					a.State, len(ss), a.PolicyOverride, tt.state, tt.wantStrikes, tt.wantOverride)
+			}
+		})
+	}
+}
+
+func TestAppendLogNoticeStoresBoth(t *testing.T) {
+	db, _ := openTestDB(t)
+	e, n, err := db.AppendLogNotice(LogEntry{Time: t0, AddinID: "x", Action: ActionBlock, By: "policy"},
+		&Notice{Level: NoticeWarning, Title: "X was turned off by your administrator", Text: "t"})
+	if err != nil || n == nil || n.Seq != 1 || n.AddinID != "x" || e.ID == "" {
+		t.Fatalf("AppendLogNotice = %+v, %+v, %v", e, n, err)
+	}
+	if _, _, err := db.AppendLogNotice(LogEntry{Time: t0, AddinID: "x", Action: ActionBlock}, &Notice{Level: "shout"}); err == nil {
+		t.Fatal("a bad notice was accepted")
+	}
+	es, _, _ := db.Log(LogQuery{})
+	if len(es) != 1 {
+		t.Fatalf("log has %d entries, want 1: a refused notice must not leave its entry behind", len(es))
+	}
+}

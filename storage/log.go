@@ -23,20 +23,42 @@ type LogQuery struct {
 // AppendLog stores e and returns it with its ID. A missing time is stamped with the
 // database clock. Concurrent callers share one fsync (bbolt Batch).
 func (db *DB) AppendLog(e LogEntry) (LogEntry, error) {
-	e, err := normalizeLogEntry(e, db.now())
+	stored, _, err := db.AppendLogNotice(e, nil)
+	return stored, err
+}
+
+// AppendLogNotice stores e and, when n is not nil, the notice about it, in one
+// transaction, and returns both as stored.
+func (db *DB) AppendLogNotice(e LogEntry, n *Notice) (LogEntry, *Notice, error) {
+	now := db.now()
+	e, err := normalizeLogEntry(e, now)
 	if err != nil {
-		return LogEntry{}, fmt.Errorf("append to the log: %w", err)
+		return LogEntry{}, nil, fmt.Errorf("append to the log: %w", err)
+	}
+	if n, err = normalizeNoticeFor(n, e.AddinID, e.Time); err != nil {
+		return LogEntry{}, nil, fmt.Errorf("append to the log: %w", err)
 	}
 	var stored LogEntry
+	var storedNotice *Notice
 	err = db.bolt.Batch(func(tx *bolt.Tx) error {
 		var err error
-		stored, err = appendLog(tx, e)
-		return err
+		if stored, err = appendLog(tx, e); err != nil {
+			return err
+		}
+		storedNotice = nil
+		if n != nil {
+			sn, err := appendNotice(tx, *n)
+			if err != nil {
+				return fmt.Errorf("store notice: %w", err)
+			}
+			storedNotice = &sn
+		}
+		return nil
 	})
 	if err != nil {
-		return LogEntry{}, fmt.Errorf("append to the log: %w", err)
+		return LogEntry{}, nil, fmt.Errorf("append to the log: %w", err)
 	}
-	return stored, nil
+	return stored, storedNotice, nil
 }
 
 // Log returns the entries q selects, oldest first. When q.Limit cut the answer short,
