@@ -54,7 +54,10 @@ func (c *Catalog) Evaluate(caller localapi.Caller, req EvaluateRequest) (Evaluat
 		Subject: it.Subject, BodyText: it.BodyText, BodyHTML: it.BodyHTML, SenderAddress: it.Sender,
 		Attachments: it.Attachments, IRMProtected: it.IRMProtected,
 	}, manifest.EvalOptions{AllowIRM: PolicyFrom(c.policy()).AllowActivationOnIRMItems})
-	if c.gov != nil {
+	// Evaluation time counts toward the slow-activation threshold only when the add-in's
+	// own user (or an administrator) asks: otherwise any user could slow-start a
+	// machine-wide add-in into a disable.
+	if c.gov != nil && (caller.Admin || (a.Owner != "" && a.Owner == caller.UID)) {
 		c.gov.ObserveEvaluation(a.ID, res.Duration)
 	}
 	return EvaluateResponse{

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"addingov/localapi"
 	"net/http"
 	"strings"
 	"testing"
@@ -77,4 +78,34 @@ func TestEvaluate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Only the add-in's own user (or an administrator) feeds evaluation time to governance:
+// another user must not be able to slow-start someone's add-in into a disable.
+func TestEvaluationTimeCountsOnlyForTheOwner(t *testing.T) {
+	tc := newTestCatalog(t, nil)
+	tc.mustInstall(t, root, InstallRequest{Manifest: mailManifest("shared", "ReadItem", regexRule, httpsURL), Scope: ScopeMachine, Consent: true})
+	tc.mustInstall(t, alice, InstallRequest{Manifest: mailManifest("mine", "ReadItem", regexRule, httpsURL), Consent: true})
+	tests := []struct {
+		name   string
+		caller localapi.Caller
+		id     string
+		counts bool
+	}{
+		{"owner", alice, "mine", true},
+		{"administrator", root, "shared", true},
+		{"a user on a machine-wide add-in", bob, "shared", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(tc.gov.observed[tt.id])
+			status, body := tc.do(t, tt.caller, http.MethodPost, "/v1/evaluate", EvaluateRequest{AddinID: tt.id, Item: Item{Type: "message", BodyText: "ORD-12345"}})
+			if status != http.StatusOK {
+				t.Fatalf("status %d %s", status, body)
+			}
+			if counted := len(tc.gov.observed[tt.id]) > before; counted != tt.counts {
+				t.Fatalf("evaluation time counted = %v, want %v", counted, tt.counts)
+			}
+		})
+	}
 }

@@ -104,6 +104,9 @@ func (c *Catalog) Regrant(caller localapi.Caller, req RegrantRequest) (GrantResu
 	if err := c.checkGrantCaps(a.ID, asked); err != nil {
 		return GrantResult{}, err
 	}
+	if err := boundByManifest(caller, a, asked); err != nil {
+		return GrantResult{}, err
+	}
 	rights, err := holdings(req.UserRights)
 	if err != nil {
 		return GrantResult{}, err
@@ -124,6 +127,28 @@ func (c *Catalog) Regrant(caller localapi.Caller, req RegrantRequest) (GrantResu
 	c.appendLog(storage.LogEntry{Time: c.now(), AddinID: a.ID, AddinName: a.Name, Action: "regrant", Reason: "regrant", By: caller.Name(),
 		Detail: fmt.Sprintf("%d grant(s): %s", len(res.Granted), summary(asked))})
 	return GrantResult{Granted: nonNil(res.Granted), Ignored: res.Ignored}, nil
+}
+
+// boundByManifest refuses a regrant that asks for more than the installed manifest did
+// (more rights, more scopes, or app-only calls it did not allow): a repair restores what
+// was consented to at install, and only an administrator may go beyond it. To ask for
+// more, install the new manifest, which asks for consent again.
+func boundByManifest(caller localapi.Caller, a storage.Addin, asked permissions.PermissionRequest) error {
+	if caller.Admin {
+		return nil
+	}
+	m, err := manifest.Parse(a.Manifest)
+	if err != nil {
+		return localapi.Conflict("the stored manifest of %s cannot be read (%v): reinstall it with `addingov install`", a.ID, err)
+	}
+	installed, err := RequestOf(m)
+	if err != nil {
+		return localapi.Conflict("the stored manifest of %s: %v: reinstall it with `addingov install`", a.ID, err)
+	}
+	if permissions.MoreThan(installed, asked) {
+		return localapi.Forbidden("the request asks for more than %s's installed manifest (%s): a regrant restores what was consented to; install the new manifest to ask for more, or ask an administrator", a.ID, summary(installed))
+	}
+	return nil
 }
 
 // checkGrantCaps refuses grants the administrator's BlockedSharePointRights forbid.
@@ -164,6 +189,11 @@ func (c *Catalog) OnTheFly(caller localapi.Caller, req OnTheFlyRequest) (GrantRe
 	}
 	if !caller.Known {
 		return GrantResult{}, localapi.Forbidden("the daemon could not identify you, so it cannot record who granted the permission")
+	}
+	if _, err := c.db.Addin(req.AddinID); err == nil {
+		return GrantResult{}, localapi.Conflict("%s is installed: its grants come from its install; repair them with `addingov grants regrant %s --request FILE.xml`", req.AddinID, req.AddinID)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return GrantResult{}, err
 	}
 	need, err := permissions.ParsePermission(req.Scope, req.Right)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"addingov/permissions"
@@ -118,7 +119,19 @@ func TestObjectLifecycle(t *testing.T) {
 func TestRegrant(t *testing.T) {
 	tc := newTestCatalog(t, nil)
 	installSharePoint(t, tc, "{s1}")
-	xml := `<AppPermissionRequests><AppPermissionRequest Scope="` + spWeb + `" Right="Read"/></AppPermissionRequests>`
+	// A repair may ask for what the installed manifest asked (list:Write) or less.
+	xml := `<AppPermissionRequests><AppPermissionRequest Scope="` + spList + `" Right="Read"/></AppPermissionRequests>`
+	broader := `<AppPermissionRequests><AppPermissionRequest Scope="` + spWeb + `" Right="Read"/></AppPermissionRequests>`
+	t.Run("no more than the installed manifest", func(t *testing.T) {
+		status, body := tc.do(t, alice, http.MethodPost, "/v1/grants/regrant", RegrantRequest{AddinID: "{s1}", RequestXML: broader,
+			UserRights: []UserRight{{Scope: spWeb, Right: "FullControl"}}})
+		if status != http.StatusForbidden || !strings.Contains(string(body), "more than") {
+			t.Fatalf("status %d %s, want 403 saying it asks for more than the manifest", status, body)
+		}
+		if got := states(tc.listGrants(t, "{s1}")); !slices.Equal(got, []permissions.GrantState{permissions.GrantActive}) {
+			t.Fatalf("a refused regrant changed the grants: %v", got)
+		}
+	})
 	t.Run("needs the rights", func(t *testing.T) {
 		status, body := tc.do(t, alice, http.MethodPost, "/v1/grants/regrant", RegrantRequest{AddinID: "{s1}", RequestXML: xml})
 		if status != http.StatusForbidden {
@@ -127,7 +140,7 @@ func TestRegrant(t *testing.T) {
 	})
 	t.Run("replaces the grants", func(t *testing.T) {
 		status, body := tc.do(t, alice, http.MethodPost, "/v1/grants/regrant", RegrantRequest{AddinID: "{s1}", RequestXML: xml,
-			UserRights: []UserRight{{Scope: spWeb, Right: "Read"}}})
+			List: &ListChoice{ID: "docs"}, UserRights: []UserRight{{Scope: spWeb, Right: "Read"}}})
 		if status != http.StatusOK {
 			t.Fatalf("status %d %s", status, body)
 		}
@@ -135,7 +148,7 @@ func TestRegrant(t *testing.T) {
 		if got := states(gs); !slices.Equal(got, []permissions.GrantState{permissions.GrantRevoked, permissions.GrantActive}) {
 			t.Errorf("states %v, want the old grant revoked and the new active", got)
 		}
-		if gs[1].Source != permissions.SourceRegrant || gs[1].Scope != permissions.ScopeWeb {
+		if gs[1].Source != permissions.SourceRegrant || gs[1].Scope != permissions.ScopeList {
 			t.Errorf("new grant = %+v", gs[1])
 		}
 	})
@@ -218,5 +231,20 @@ func TestGrantStoreAdapterRoundTrip(t *testing.T) {
 	}
 	if got, err := s.Grants("a"); err != nil || len(got) != 0 {
 		t.Errorf("after delete: %+v (%v)", got, err)
+	}
+}
+
+// On-the-fly grants are for add-ins that are not installed: an installed add-in's grants
+// come from its install, so no user can widen them at run time.
+func TestOnTheFlyRefusedForInstalledAddins(t *testing.T) {
+	tc := newTestCatalog(t, nil)
+	installSharePoint(t, tc, "{s1}")
+	status, body := tc.do(t, bob, http.MethodPost, "/v1/grants/onthefly", OnTheFlyRequest{AddinID: "{s1}", Scope: "http://sharepoint/content/tenant",
+		Right: "FullControl", UserRights: []UserRight{{Scope: "http://sharepoint/content/tenant", Right: "FullControl"}}})
+	if status != http.StatusConflict || !strings.Contains(string(body), "regrant") {
+		t.Fatalf("status %d %s, want 409 pointing at regrant", status, body)
+	}
+	if got := states(tc.listGrants(t, "{s1}")); !slices.Equal(got, []permissions.GrantState{permissions.GrantActive}) {
+		t.Fatalf("grants changed: %v", got)
 	}
 }

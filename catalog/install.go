@@ -182,6 +182,9 @@ func consentWord(p *installPlan) string {
 // authorize checks who may install: machine-wide installs need an administrator, and a
 // reinstall needs whoever may change the installed add-in.
 func (p *installPlan) authorize() error {
+	if !p.caller.Known {
+		return localapi.Forbidden("the daemon could not identify you, so it cannot record whose add-in %s is: connect through the local socket or pipe as yourself", p.m.ID)
+	}
 	if p.scope == ScopeMachine && !p.caller.Admin {
 		return localapi.Forbidden("installing %s for every user of this machine (scope machine) needs an administrator: run the command as root (or elevated on Windows), or install it for yourself with --scope user", p.m.ID)
 	}

@@ -300,3 +300,14 @@ func TestOversizedIDsAreBadRequests(t *testing.T) {
 		})
 	}
 }
+
+// A caller the daemon cannot identify cannot install: its add-in would have no owner
+// and so be everyone's.
+func TestInstallRefusedForAnUnidentifiedCaller(t *testing.T) {
+	tc := newTestCatalog(t, nil)
+	status, body := tc.install(t, localapi.Caller{}, InstallRequest{Manifest: mailManifest("m1", "ReadItem", "", httpsURL), Consent: true})
+	if status != http.StatusForbidden || !strings.Contains(string(body), "could not identify you") {
+		t.Fatalf("status %d %s, want 403", status, body)
+	}
+	tc.assertNotStored(t, "m1")
+}
