@@ -1,12 +1,12 @@
 package catalog
 
 import (
-	"addingov/localapi"
 	"net/http"
 	"strings"
 	"testing"
 
 	"addingov/governance"
+	"addingov/localapi"
 )
 
 func TestEvaluate(t *testing.T) {
