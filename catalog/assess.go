@@ -30,6 +30,8 @@ type Policy struct {
 	// it while it has entries.
 	Managed        map[string]governance.ManagedMode
 	BlockUnmanaged bool
+	// ListEnabled: the managed list is in force (see governance.Policy.ListEnabled).
+	ListEnabled bool
 }
 
 // PolicyFrom extracts the catalog's settings from an effective policy; nil gives the
@@ -49,6 +51,7 @@ func PolicyFrom(e *registrypolicy.Effective) Policy {
 		AllowActivationOnIRMItems: e.Caps.AllowActivationOnIRMItems,
 		Managed:                   e.Policy.Managed,
 		BlockUnmanaged:            e.Policy.Thresholds.BlockUnmanaged,
+		ListEnabled:               e.Policy.ListEnabled(),
 	}
 }
 
@@ -188,14 +191,14 @@ func (r *Report) describe(req permissions.PermissionRequest) {
 }
 
 // managedRefusals applies the managed add-in list: mode 0 blocks the add-in, and
-// BlockUnmanagedAddins blocks add-ins absent from a list that has entries.
+// BlockUnmanagedAddins blocks add-ins absent from the list while it is enabled.
 func managedRefusals(id string, p Policy) []Refusal {
 	mode, listed := p.managedMode(id)
 	switch {
 	case listed && mode == governance.ManagedBlocked:
 		return []Refusal{{Policy: PolicyManagedAddins, Value: fmt.Sprintf("%d (%s)", int(mode), mode), Asked: id,
 			Reason: fmt.Sprintf("your administrator's managed add-in list (ManagedAddins) sets %s to 0: it is blocked and cannot be installed", id)}}
-	case !listed && p.BlockUnmanaged && len(p.Managed) > 0:
+	case !listed && p.BlockUnmanaged && (p.ListEnabled || len(p.Managed) > 0):
 		return []Refusal{{Policy: PolicyBlockUnmanagedAddins, Value: "true", Asked: id,
 			Reason: fmt.Sprintf("your administrator's BlockUnmanagedAddins policy allows only add-ins on the managed list, and %s is not on it", id)}}
 	}

@@ -36,7 +36,7 @@ func (e *Engine) effective(p Policy, addinID string) (State, string) {
 		return StateBlocked, reasonManagedBlocked
 	case listed && mode == ManagedAlwaysEnabled:
 		return StateEnabled, reasonManagedAlways
-	case !listed && p.Thresholds.BlockUnmanaged && len(p.Managed) > 0:
+	case !listed && p.Thresholds.BlockUnmanaged && p.ListEnabled():
 		return StateBlocked, reasonUnmanaged
 	}
 	if a, ok := e.addins[addinID]; ok {

@@ -417,3 +417,16 @@ func TestDisableEndsOtherRuns(t *testing.T) {
 		}
 	}
 }
+
+// BlockUnmanaged applies while the managed list is enabled, also by its marker alone.
+func TestBlockUnmanagedWithAnEnabledEmptyList(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		p := DefaultPolicy()
+		p.Thresholds.BlockUnmanaged = true
+		p.ManagedListOn = on
+		e := NewEngine(newFakeClock(), StaticPolicy(p))
+		if st, _ := e.EffectiveState("contoso"); (st == StateBlocked) != on {
+			t.Errorf("list enabled %v: contoso is %s", on, st)
+		}
+	}
+}

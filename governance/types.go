@@ -121,7 +121,14 @@ func DefaultThresholds() Thresholds {
 type Policy struct {
 	Thresholds Thresholds
 	Managed    map[string]ManagedMode // add-in id → mode
+	// ManagedListOn records that the administrator enabled the managed list even if it
+	// names no add-in (the Office ADMX's policyon marker).
+	ManagedListOn bool
 }
+
+// ListEnabled reports whether the managed list is in force: enabled by its marker, or
+// naming at least one add-in. BlockUnmanaged applies only then.
+func (p Policy) ListEnabled() bool { return p.ManagedListOn || len(p.Managed) > 0 }
 
 // DefaultPolicy is the policy with no administrator settings.
 func DefaultPolicy() Policy { return Policy{Thresholds: DefaultThresholds()} }

@@ -37,6 +37,10 @@ func (e *Effective) Diff(old *Effective) []Change {
 			changes = append(changes, Change{Name: s.Name, Old: before, New: after})
 		}
 	}
+	if old.Policy.ManagedListOn != e.Policy.ManagedListOn {
+		changes = append(changes, Change{Name: ManagedAddins + " list enabled (policyon)",
+			Old: formatValue(old.Policy.ManagedListOn, ""), New: formatValue(e.Policy.ManagedListOn, "")})
+	}
 	oldModes := map[string]string{}
 	for _, m := range old.Managed {
 		oldModes[strings.ToLower(m.ID)] = m.Mode.String()

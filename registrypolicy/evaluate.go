@@ -75,11 +75,12 @@ const (
 func Evaluate(s Store) *Effective {
 	e := &Effective{MemoryKind: memoryKind(runtime.GOOS)}
 	values := map[string]any{}
+	var listOn bool
 	for _, def := range settings {
 		var sv SettingValue
 		switch {
 		case def.Name == ManagedAddins:
-			sv, e.Managed = evaluateManaged(s, def)
+			sv, e.Managed, listOn = evaluateManaged(s, def)
 		case def.Kind == KindList:
 			sv = evaluateList(s, def)
 		default:
@@ -90,6 +91,7 @@ func Evaluate(s Store) *Effective {
 		values[def.Name] = sv.Value
 	}
 	e.Policy = policyFrom(values, e.Managed)
+	e.Policy.ManagedListOn = listOn
 	e.Caps = Caps{
 		BlockUserInstalls:         values[BlockUserInstalls].(bool),
 		MaxMailPermission:         values[MaxMailPermission].(string),
@@ -228,11 +230,12 @@ func parseDecimal(s string) (int64, error) {
 // evaluateManaged merges the managed add-in lists: for each add-in id the first
 // location (in precedence order) with a valid entry wins, so our lists win over
 // Microsoft's AddinList for the same id and Microsoft's still applies to the others.
-func evaluateManaged(s Store, def Setting) (SettingValue, []ManagedAddin) {
-	sv := SettingValue{Name: def.Name, Origin: OriginDefault}
+// evaluateManaged reads the managed list from every location, the highest deciding
+// each id. listOn reports the Office ADMX's "list enabled" marker (policyon=1).
+func evaluateManaged(s Store, def Setting) (sv SettingValue, managed []ManagedAddin, listOn bool) {
+	sv = SettingValue{Name: def.Name, Origin: OriginDefault}
 	var errs, origins []string
 	decided := map[string]bool{}
-	var managed []ManagedAddin
 	for _, loc := range def.Locations {
 		names, err := s.ListValues(loc.Hive, loc.Key)
 		if err != nil {
@@ -245,7 +248,13 @@ func evaluateManaged(s Store, def Setting) (SettingValue, []ManagedAddin) {
 				continue // the unnamed default value is no add-in; a higher source decided this id
 			}
 			if loc.Authority != AuthorityAddinGov && strings.EqualFold(id, microsoftManagedMarker) {
-				continue // the Office ADMX's "list is enabled" marker
+				// The Office ADMX's "list is enabled" marker, not an add-in.
+				if v, ok, err := s.ReadValue(loc.Hive, loc.Key, id); err == nil && ok {
+					if n, err := v.Integer(); err == nil && n != 0 {
+						listOn = true
+					}
+				}
+				continue
 			}
 			origin := s.Origin(loc.Hive, loc.Key, id)
 			mode, err := managedMode(s, loc, id)
@@ -271,7 +280,7 @@ func evaluateManaged(s Store, def Setting) (SettingValue, []ManagedAddin) {
 		sv.Origin = strings.Join(origins, ", ")
 	}
 	sv.Error = strings.Join(errs, "; ")
-	return sv, managed
+	return sv, managed, listOn
 }
 
 func managedMode(s Store, loc Location, id string) (governance.ManagedMode, error) {

@@ -504,3 +504,44 @@ func FuzzEvaluate(f *testing.F) {
 		}
 	})
 }
+
+// The Office ADMX enables the managed list with a policyon marker; "block unmanaged"
+// then applies even when the list names no add-in.
+func TestManagedListEnabledByItsMarkerAlone(t *testing.T) {
+	tests := []struct {
+		name   string
+		marker *Value
+		wantOn bool
+	}{
+		{"marker 1", ptr(DWord(1)), true},
+		{"marker 0", ptr(DWord(0)), false},
+		{"no marker", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewMemoryStore()
+			s.Set(HKCU, `Software\Policies\Microsoft\Office\16.0\Outlook\Resiliency`, "restricttolist", DWord(1))
+			s.CreateKey(HKCU, msList16)
+			if tt.marker != nil {
+				s.Set(HKCU, msList16, "policyon", *tt.marker)
+			}
+			e := Evaluate(s)
+			if e.Policy.ManagedListOn != tt.wantOn || e.Policy.ListEnabled() != tt.wantOn || len(e.Managed) != 0 {
+				t.Fatalf("ManagedListOn = %v, ListEnabled = %v, %d managed; want %v and no add-ins",
+					e.Policy.ManagedListOn, e.Policy.ListEnabled(), len(e.Managed), tt.wantOn)
+			}
+			if tt.wantOn {
+				changes := e.Diff(Evaluate(NewMemoryStore()))
+				found := false
+				for _, c := range changes {
+					found = found || strings.Contains(c.Name, "policyon")
+				}
+				if !found {
+					t.Errorf("Diff %v does not report the list being enabled", changes)
+				}
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

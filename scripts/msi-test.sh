@@ -69,7 +69,7 @@ tab=$'\t'
 has ServiceInstall "^AddinGovService${tab}AddinGov${tab}[^${tab}]*${tab}16${tab}2${tab}1${tab}${tab}${tab}LocalSystem${tab}${tab}service${tab}Daemon"
 # Start on install (1), stop on install and uninstall (2+32), delete on uninstall (128).
 has ServiceControl "^AddinGovServiceControl${tab}AddinGov${tab}163${tab}"
-has Registry "${tab}1${tab}Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run${tab}AddinGovAgent${tab}\"\\[INSTALLDIR\\]addingov.exe\" agent${tab}"
+has Registry "${tab}2${tab}Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run${tab}AddinGovAgent${tab}\"\\[INSTALLDIR\\]addingov.exe\" agent${tab}"
 has Registry "${tab}2${tab}SYSTEM\\\\CurrentControlSet\\\\Services\\\\EventLog\\\\Application\\\\AddinGov\\\\?${tab}EventMessageFile${tab}\\[System64Folder\\]EventCreate.exe${tab}"
 has Registry "${tab}TypesSupported${tab}#7${tab}"
 # Recovery actions: exe from an installed file (18) + deferred (1024) + no impersonation
@@ -100,7 +100,7 @@ wine sc query AddinGov | grep -q RUNNING || { wine sc query AddinGov >&2 || true
 for f in addingovd.exe addingov.exe docs/admx/AddinGov.admx docs/admx/en-US/AddinGov.adml; do
   [ -f "$installed_unix/$f" ] || fail "$f was not installed"
 done
-wine reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Run' /v AddinGovAgent | grep -q 'addingov.exe" agent' ||
+wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v AddinGovAgent | grep -q 'addingov.exe" agent' ||
   fail "the agent's Run entry is missing"
 wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\AddinGov' /v EventMessageFile | grep -qi 'EventCreate.exe' ||
   fail "the Event Log source is not registered"
@@ -144,7 +144,7 @@ log "uninstalling"
 wine msiexec /x "$(winepath -w "$msi")" /qn || fail "msiexec /x failed"
 if wine sc query AddinGov >/dev/null 2>&1; then fail "service AddinGov is still registered after uninstall"; fi
 [ ! -e "$installed_unix/addingovd.exe" ] && [ ! -e "$installed_unix/addingov.exe" ] || fail "files remain in $installed"
-if wine reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Run' /v AddinGovAgent >/dev/null 2>&1; then
+if wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v AddinGovAgent >/dev/null 2>&1; then
   fail "the agent's Run entry remains"
 fi
 if wine reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\AddinGov' >/dev/null 2>&1; then

@@ -98,7 +98,7 @@ func TestMSIMatchesService(t *testing.T) {
 			}
 		}
 		for _, v := range c.RegistryValues {
-			if v.Root == "HKCU" && v.Key == `Software\Microsoft\Windows\CurrentVersion\Run` && v.Name == AgentRunValue {
+			if v.Root == "HKLM" && v.Key == `Software\Microsoft\Windows\CurrentVersion\Run` && v.Name == AgentRunValue {
 				agents++
 				if !strings.HasSuffix(v.Value, `addingov.exe" agent`) {
 					t.Errorf("the Run entry is %q, want the quoted addingov.exe with the agent command", v.Value)
