@@ -192,19 +192,34 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 	case !caller.MayRead(a.Scope, a.Owner):
 		return localapi.ActivationResponse{}, localapi.Forbidden("add-in %s belongs to another user; a host may report activations only for its own user's add-ins", req.AddinID)
 	}
+	// What an administrator or policy decided for the add-in applies to everyone.
 	d.mu.Lock()
 	ok, why := d.engine.MayActivate(req.AddinID)
 	d.mu.Unlock()
 	if !ok {
 		return localapi.ActivationResponse{MayActivate: false, Reason: why}, nil
 	}
+	governed := req.AddinID
+	if err == nil { // a known record: an ordinary user's use of a machine-wide add-in is governed per user
+		if governed = governedID(caller, a); governed != req.AddinID {
+			if err := d.ensurePerUser(caller, a, governed); err != nil {
+				return localapi.ActivationResponse{}, err
+			}
+			d.mu.Lock()
+			ok, why = d.engine.MayActivate(governed)
+			d.mu.Unlock()
+			if !ok {
+				return localapi.ActivationResponse{MayActivate: false, Reason: why}, nil
+			}
+		}
+	}
 	d.smu.Lock()
-	err = d.sampler.Bind(req.AddinID, req.PID)
+	err = d.sampler.Bind(governed, req.PID)
 	d.smu.Unlock()
 	if err != nil {
 		return localapi.ActivationResponse{}, localapi.BadRequest("cannot watch process %d for %s: %v", req.PID, req.AddinID, err)
 	}
-	id := d.tracker.Start(req.AddinID, req.PID)
+	id := d.tracker.Start(governed, req.PID)
 	return localapi.ActivationResponse{ActivationID: id, MayActivate: true}, nil
 }
 

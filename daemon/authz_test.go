@@ -4,6 +4,8 @@ package daemon
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +102,51 @@ func TestNoticesAreFilteredByCaller(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An ordinary user's failing host strikes a machine-wide add-in off for that user only;
+// an administrator's disable applies to everyone.
+func TestMachineWideAddinsAreGovernedPerUser(t *testing.T) {
+	r := start(t, tempDir(t), fastPolicy())
+	if err := r.d.DB().PutAddin(storage.Addin{ID: "shared", Name: "Shared", State: governance.StateEnabled, Scope: storage.ScopeMachine}); err != nil {
+		t.Fatal(err)
+	}
+	r.d.Installed(storage.Addin{ID: "shared", State: governance.StateEnabled})
+	// An ordinary user whose uid owns the child process (the test's own uid).
+	user := localapi.Caller{UID: strconv.Itoa(os.Getuid()), User: "someone", Known: true}
+	admin := localapi.Caller{UID: "0", Known: true, Admin: true}
+	as := func(c localapi.Caller) context.Context { return localapi.WithCaller(context.Background(), c) }
+	pid := int32(child(t, "idle").Process.Pid)
+
+	for i := 0; i < 3; i++ {
+		resp, err := r.d.StartActivation(as(user), localapi.ActivationRequest{AddinID: "shared", PID: pid})
+		if err != nil || !resp.MayActivate {
+			t.Fatalf("activation %d: %+v, %v", i, resp, err)
+		}
+		if _, err := r.d.FailActivation(as(user), resp.ActivationID, "script error"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine := perUserID("shared", user.UID)
+	if a, err := r.d.Addin(as(admin), mine); err != nil || a.State != "disabled" || a.Owner != user.UID {
+		t.Fatalf("the user's record of the add-in: %+v, %v; want disabled and theirs", a, err)
+	}
+	if a, err := r.d.Addin(as(admin), "shared"); err != nil || a.State != "enabled" || len(a.Strikes) != 0 {
+		t.Fatalf("the machine-wide add-in: %+v, %v; want enabled with no strikes", a, err)
+	}
+	if resp, err := r.d.StartActivation(as(user), localapi.ActivationRequest{AddinID: "shared", PID: pid}); err != nil || resp.MayActivate {
+		t.Fatalf("the user's next activation: %+v, %v; want refused for this user", resp, err)
+	}
+	// The user may turn their own use back on.
+	if _, err := r.d.SetEnabled(as(user), mine, true, localapi.StateRequest{}); err != nil {
+		t.Fatalf("the user re-enabling their own use: %v", err)
+	}
+	// An administrator's disable of the machine-wide add-in stops everyone.
+	if _, err := r.d.SetEnabled(as(admin), "shared", false, localapi.StateRequest{Everyone: true}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := r.d.StartActivation(as(user), localapi.ActivationRequest{AddinID: "shared", PID: pid}); err != nil || resp.MayActivate {
+		t.Fatalf("activation after the administrator's disable: %+v, %v; want refused", resp, err)
 	}
 }

@@ -110,7 +110,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	overrides := &overridePolicy{src: withInterval(cfg.Policy, cfg.Interval), overrides: map[string]bool{}}
+	overrides := &overridePolicy{src: withInterval(cfg.Policy, cfg.Interval), overrides: map[string]bool{}, perUser: map[string]string{}}
 	d := &Daemon{
 		cfg:       cfg,
 		log:       cfg.Log,
@@ -166,6 +166,9 @@ func (d *Daemon) restore() error {
 		}
 		if a.PolicyOverride {
 			d.overrides.overrides[a.ID] = true
+		}
+		if base, ok := perUserBase(a.ID); ok {
+			d.overrides.perUser[a.ID] = base
 		}
 		d.engine.Restore(a.ID, a.State, strikes)
 		if st, _ := d.engine.EffectiveState(a.ID); st == governance.StateBlocked {

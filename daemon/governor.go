@@ -26,8 +26,27 @@ func (d *Daemon) Installed(a storage.Addin) {
 	d.blocked[a.ID] = st == governance.StateBlocked
 }
 
-// Removed forgets an add-in and stops watching its processes.
+// Removed forgets an add-in, and the per-user records of a machine-wide one, and stops
+// watching their processes.
 func (d *Daemon) Removed(addinID string) {
+	d.mu.Lock()
+	var perUser []string
+	for id, base := range d.overrides.perUser {
+		if base == addinID {
+			perUser = append(perUser, id)
+		}
+	}
+	d.mu.Unlock()
+	for _, id := range perUser {
+		if err := d.db.DeleteAddin(id); err != nil {
+			d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", id).Msg("remove a per-user record")
+			continue
+		}
+		d.mu.Lock()
+		delete(d.overrides.perUser, id)
+		d.mu.Unlock()
+		d.Removed(id)
+	}
 	d.mu.Lock()
 	d.engine.Forget(addinID)
 	delete(d.last, addinID)
