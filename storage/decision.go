@@ -82,18 +82,8 @@ func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, 
 				return err
 			}
 		}
-		if stored, err = appendLog(tx, entry); err != nil {
-			return fmt.Errorf("append to the log: %w", err)
-		}
-		storedNotice = nil
-		if n != nil {
-			sn, err := appendNotice(tx, *n)
-			if err != nil {
-				return fmt.Errorf("store notice: %w", err)
-			}
-			storedNotice = &sn
-		}
-		return nil
+		stored, storedNotice, err = appendLogNotice(tx, entry, n)
+		return err
 	})
 	if err != nil {
 		return LogEntry{}, nil, fmt.Errorf("store decision for %s: %w", d.AddinID, err)
@@ -151,15 +141,8 @@ func (db *DB) ChangeState(id string, state governance.State, reason, by string, 
 		if err != nil {
 			return err
 		}
-		if stored, err = appendLog(tx, entry); err != nil {
-			return fmt.Errorf("append to the log: %w", err)
-		}
-		if n != nil {
-			if _, err := appendNotice(tx, *n); err != nil {
-				return fmt.Errorf("store notice: %w", err)
-			}
-		}
-		return nil
+		stored, _, err = appendLogNotice(tx, entry, n)
+		return err
 	})
 	if err != nil {
 		return LogEntry{}, fmt.Errorf("change state of %s: %w", id, err)

@@ -42,18 +42,8 @@ func (db *DB) AppendLogNotice(e LogEntry, n *Notice) (LogEntry, *Notice, error) 
 	var storedNotice *Notice
 	err = db.bolt.Batch(func(tx *bolt.Tx) error {
 		var err error
-		if stored, err = appendLog(tx, e); err != nil {
-			return err
-		}
-		storedNotice = nil
-		if n != nil {
-			sn, err := appendNotice(tx, *n)
-			if err != nil {
-				return fmt.Errorf("store notice: %w", err)
-			}
-			storedNotice = &sn
-		}
-		return nil
+		stored, storedNotice, err = appendLogNotice(tx, e, n)
+		return err
 	})
 	if err != nil {
 		return LogEntry{}, nil, fmt.Errorf("append to the log: %w", err)
@@ -183,4 +173,20 @@ func queryLog(tx *bolt.Tx, q LogQuery, after []byte) ([]LogEntry, string, error)
 		out = append(out, e)
 	}
 	return out, next, nil
+}
+
+// appendLogNotice appends e and, when n is not nil, the notice, inside tx.
+func appendLogNotice(tx *bolt.Tx, e LogEntry, n *Notice) (LogEntry, *Notice, error) {
+	stored, err := appendLog(tx, e)
+	if err != nil {
+		return LogEntry{}, nil, fmt.Errorf("append to the log: %w", err)
+	}
+	if n == nil {
+		return stored, nil, nil
+	}
+	sn, err := appendNotice(tx, *n)
+	if err != nil {
+		return LogEntry{}, nil, fmt.Errorf("store notice: %w", err)
+	}
+	return stored, &sn, nil
 }
