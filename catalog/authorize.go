@@ -33,7 +33,7 @@ func (c *Catalog) Authorize(caller localapi.Caller, req AuthorizeRequest) (Autho
 		return AuthorizeResponse{}, err
 	}
 	if c.gov != nil {
-		if st, why := c.gov.EffectiveState(a.ID); st != governance.StateEnabled {
+		if st, why := c.gov.StateFor(caller, a); st != governance.StateEnabled {
 			reason := fmt.Sprintf("%s is %s", a.ID, st)
 			if why != "" {
 				reason += " (" + why + ")"

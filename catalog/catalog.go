@@ -20,8 +20,9 @@ import (
 
 // Governor is what the catalog needs from governance; the daemon implements it.
 type Governor interface {
-	// EffectiveState is the add-in's state with policy applied, and why.
-	EffectiveState(addinID string) (governance.State, string)
+	// StateFor is the add-in's state with policy applied, and why, as it applies to
+	// caller (whose use of a machine-wide add-in may be governed per user).
+	StateFor(caller localapi.Caller, a storage.Addin) (governance.State, string)
 	// Installed is called after an install or reinstall is stored.
 	Installed(a storage.Addin)
 	// Removed is called after an add-in's record is deleted.

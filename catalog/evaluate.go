@@ -41,7 +41,7 @@ func (c *Catalog) Evaluate(caller localapi.Caller, req EvaluateRequest) (Evaluat
 		return EvaluateResponse{}, localapi.Conflict("%s is a %s add-in: only mail add-ins have activation rules", a.ID, m.Kind)
 	}
 	if c.gov != nil {
-		if st, why := c.gov.EffectiveState(a.ID); st != governance.StateEnabled {
+		if st, why := c.gov.StateFor(caller, a); st != governance.StateEnabled {
 			reason := fmt.Sprintf("does not activate: %s is %s", a.ID, st)
 			if why != "" {
 				reason += " (" + why + ")"

@@ -44,10 +44,10 @@ func newFakeGov() *fakeGov {
 	return &fakeGov{states: map[string]governance.State{}, observed: map[string][]time.Duration{}}
 }
 
-func (g *fakeGov) EffectiveState(id string) (governance.State, string) {
+func (g *fakeGov) StateFor(_ localapi.Caller, a storage.Addin) (governance.State, string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if st, ok := g.states[id]; ok && st != governance.StateEnabled {
+	if st, ok := g.states[a.ID]; ok && st != governance.StateEnabled {
 		return st, "set by the test"
 	}
 	return governance.StateEnabled, ""

@@ -26,7 +26,7 @@ func (c *Catalog) Permissions(caller localapi.Caller, id string) (Report, error)
 	rep := Assess(m, PolicyFrom(c.policy()), AssessOptions{Scope: a.Scope})
 	state := string(a.State)
 	if c.gov != nil {
-		st, why := c.gov.EffectiveState(a.ID)
+		st, why := c.gov.StateFor(caller, a)
 		state = string(st)
 		if why != "" && st != governance.StateEnabled {
 			a.StateReason = why

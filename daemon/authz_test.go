@@ -138,6 +138,14 @@ func TestMachineWideAddinsAreGovernedPerUser(t *testing.T) {
 	if resp, err := r.d.StartActivation(as(user), localapi.ActivationRequest{AddinID: "shared", PID: pid}); err != nil || resp.MayActivate {
 		t.Fatalf("the user's next activation: %+v, %v; want refused for this user", resp, err)
 	}
+	// Hosts asking for authorization decisions get the same answer per user.
+	shared, _ := r.d.DB().Addin("shared")
+	if st, _ := r.d.StateFor(user, shared); st != governance.StateDisabled {
+		t.Fatalf("state for the user = %s, want disabled", st)
+	}
+	if st, _ := r.d.StateFor(admin, shared); st != governance.StateEnabled {
+		t.Fatalf("state for an administrator = %s, want enabled", st)
+	}
 	// The user may turn their own use back on.
 	if _, err := r.d.SetEnabled(as(user), mine, true, localapi.StateRequest{}); err != nil {
 		t.Fatalf("the user re-enabling their own use: %v", err)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"addingov/governance"
+	"addingov/localapi"
 	"addingov/storage"
 )
 
@@ -15,6 +16,23 @@ func (d *Daemon) EffectiveState(addinID string) (governance.State, string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.engine.EffectiveState(addinID)
+}
+
+// StateFor is a's state as it applies to caller: the add-in's own, and, when that is
+// enabled, the caller's per-user record of a machine-wide add-in.
+func (d *Daemon) StateFor(caller localapi.Caller, a storage.Addin) (governance.State, string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, why := d.engine.EffectiveState(a.ID)
+	if st != governance.StateEnabled {
+		return st, why
+	}
+	if id := governedID(caller, a); id != a.ID {
+		if _, known := d.overrides.perUser[id]; known {
+			return d.engine.EffectiveState(id)
+		}
+	}
+	return st, why
 }
 
 // Installed tells governance about a newly installed (or reinstalled) add-in.
