@@ -6,10 +6,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"addingov/localapi"
 	"addingov/storage"
@@ -201,6 +205,72 @@ func TestExitCodes(t *testing.T) {
 			r := runCLI(t, "", tt.args...)
 			if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
 				t.Fatalf("exit %d, stderr %q; want %d mentioning %q", r.code, r.stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+// followCLI starts a --follow command writing to out; it runs until ctx ends, and the
+// returned channel then yields its error.
+func followCLI(ctx context.Context, out *os.File, args ...string) <-chan error {
+	old := os.Stdout
+	os.Stdout = out
+	root := NewRoot()
+	os.Stdout = old
+	root.SetArgs(args)
+	done := make(chan error, 1)
+	go func() {
+		err := root.ExecuteContext(ctx)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			err = nil
+		}
+		done <- err
+	}()
+	return done
+}
+
+// --follow prints what is already there and then what comes, as JSON Lines.
+func TestFollowPrintsNewEntriesAsJSONLines(t *testing.T) {
+	socket, c := catalogDaemon(t, "")
+	s := "--socket=" + socket
+	tests := []struct {
+		name string
+		args []string
+		want func(line string) bool
+	}{
+		{"log", []string{s, "log", "--follow", "--json"}, func(l string) bool {
+			var e storage.LogEntry
+			return json.Unmarshal([]byte(l), &e) == nil && e.Action == "disable" && e.Reason == "activation"
+		}},
+		{"notices", []string{s, "notices", "--follow", "--json"}, func(l string) bool {
+			var n storage.Notice
+			return json.Unmarshal([]byte(l), &n) == nil && strings.Contains(n.Text, "was turned off")
+		}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			f, err := os.Create(filepath.Join(t.TempDir(), "stdout"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := followCLI(ctx, f, tt.args...)
+			time.Sleep(300 * time.Millisecond) // the command is following by now
+			id := fmt.Sprintf("followed-%d", i)
+			disabledAddin(t, c, id)
+			if err := <-done; err != nil {
+				t.Fatalf("%v: %v", tt.args, err)
+			}
+			f.Close()
+			raw, _ := os.ReadFile(f.Name())
+			out := string(raw)
+			var found bool
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				found = found || (strings.Contains(line, id) && tt.want(line))
+			}
+			if !found {
+				t.Fatalf("--follow did not print the new %s entry for %s:\n%s", tt.name, id, out)
 			}
 		})
 	}
