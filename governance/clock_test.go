@@ -4,18 +4,16 @@ import (
 	"maps"
 	"testing"
 	"time"
+
+	"addingov/governance/governancetest"
 )
 
-// fakeClock is a Clock that moves only when a test advances it.
-type fakeClock struct{ now time.Time }
+// fakeClock is the shared settable test clock.
+type fakeClock = governancetest.Clock
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
+	return governancetest.NewClock(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC))
 }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-
-func (c *fakeClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 
 // policyBox is a PolicySource a test can change between calls.
 type policyBox struct{ p Policy }

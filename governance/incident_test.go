@@ -181,7 +181,7 @@ func TestStrikeWindow(t *testing.T) {
 			e.ObserveCrash(Crash{AddinID: "contoso"})
 			clock.Advance(time.Hour)
 			e.ObserveCrash(Crash{AddinID: "contoso"})
-			clock.now = start.Add(tt.before)
+			clock.Set(start.Add(tt.before))
 			r := e.ObserveCrash(Crash{AddinID: "contoso"})
 			if got := r.Decision != nil; got != tt.wantDisable {
 				t.Fatalf("decision = %v, want disable %v", r.Decision, tt.wantDisable)

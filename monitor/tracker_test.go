@@ -10,29 +10,15 @@ import (
 	"time"
 
 	"addingov/governance"
+	"addingov/governance/governancetest"
 	"addingov/monitor"
 )
 
-// fakeClock is a settable clock for the tracker.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// fakeClock is the shared settable test clock.
+type fakeClock = governancetest.Clock
 
 func newTracker() (*monitor.Tracker, *fakeClock) {
-	c := &fakeClock{now: t0}
+	c := governancetest.NewClock(t0)
 	return monitor.NewTracker(c.Now), c
 }
 

@@ -4,34 +4,20 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
-	"addingov/governance"
 	bolt "go.etcd.io/bbolt"
+
+	"addingov/governance"
+	"addingov/governance/governancetest"
 )
 
 // t0 is the tests' fixed "now".
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// fakeClock is a settable governance.Clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+// fakeClock is the shared settable test clock.
+type fakeClock = governancetest.Clock
 
 // testDir is a temporary directory for one test. On Windows it is removed best-effort:
 // under Wine os.RemoveAll fails ("Invalid function"), which would fail t.TempDir's
@@ -52,7 +38,7 @@ func testDir(t testing.TB) string {
 // openTestDB opens a fresh database in a temporary directory with a fake clock at t0.
 func openTestDB(t testing.TB) (*DB, *fakeClock) {
 	t.Helper()
-	clock := &fakeClock{now: t0}
+	clock := governancetest.NewClock(t0)
 	db, err := Open(filepath.Join(testDir(t), "addingov.db"), Options{Clock: clock})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -96,18 +82,24 @@ func rawPut(t testing.TB, db *DB, value []byte, key []byte, buckets ...string) {
 	}
 }
 
+// bucketPath follows the bucket names from the root; nil when one is missing.
+func bucketPath(tx *bolt.Tx, buckets ...string) *bolt.Bucket {
+	b := tx.Bucket([]byte(buckets[0]))
+	for _, name := range buckets[1:] {
+		if b == nil {
+			return nil
+		}
+		b = b.Bucket([]byte(name))
+	}
+	return b
+}
+
 // rawGet reads a copy of the value under the bucket path; nil when absent.
 func rawGet(t testing.TB, db *DB, key []byte, buckets ...string) []byte {
 	t.Helper()
 	var out []byte
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(buckets[0]))
-		for _, name := range buckets[1:] {
-			if b == nil {
-				return nil
-			}
-			b = b.Bucket([]byte(name))
-		}
+		b := bucketPath(tx, buckets...)
 		if b == nil {
 			return nil
 		}
@@ -127,13 +119,7 @@ func rawKeys(t testing.TB, db *DB, buckets ...string) []string {
 	t.Helper()
 	var out []string
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(buckets[0]))
-		for _, name := range buckets[1:] {
-			if b == nil {
-				return nil
-			}
-			b = b.Bucket([]byte(name))
-		}
+		b := bucketPath(tx, buckets...)
 		if b == nil {
 			return nil
 		}
