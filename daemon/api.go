@@ -294,6 +294,7 @@ func activationError(id string, err error) error {
 func (d *Daemon) observeActivation(act governance.Activation) localapi.ActivationResult {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.history.addActivation(act)
 	r := d.engine.ObserveActivation(act)
 	d.applyLocked(r)
 	st, _ := d.engine.EffectiveState(act.AddinID)

@@ -74,6 +74,7 @@ type Daemon struct {
 	discover *monitor.Config
 
 	notices *broadcast
+	history historyBuffer // activations since the last tick, for the history
 	server  *localapi.Server
 	ext     []localapi.Extension
 }
@@ -138,6 +139,7 @@ func New(cfg Config) (*Daemon, error) {
 		}
 		d.discover = &c
 	}
+	d.AddExtension(d.detailsExtension())
 	if err := d.restore(); err != nil {
 		db.Close()
 		return nil, err

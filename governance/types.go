@@ -91,6 +91,8 @@ type Thresholds struct {
 
 	StrikeWindow time.Duration // strikes older than this no longer count
 	LogRetention time.Duration // how long the disable log is kept
+	// HistoryRetention is how long samples and activation outcomes are kept for support.
+	HistoryRetention time.Duration
 
 	BlockUnmanaged bool // block add-ins absent from the managed list (only when the list has entries)
 }
@@ -113,6 +115,7 @@ func DefaultThresholds() Thresholds {
 		ActivationLimit:         3,
 		StrikeWindow:            24 * time.Hour,
 		LogRetention:            365 * 24 * time.Hour,
+		HistoryRetention:        24 * time.Hour,
 	}
 }
 

@@ -405,6 +405,7 @@ func policyFrom(v map[string]any, managed []ManagedAddin) governance.Policy {
 		ActivationLimit:         int(num(ActivationLimit)),
 		StrikeWindow:            time.Duration(num(StrikeWindowMinutes)) * time.Minute,
 		LogRetention:            time.Duration(num(LogRetentionDays)) * 24 * time.Hour,
+		HistoryRetention:        time.Duration(num(HistoryRetentionHours)) * time.Hour,
 		BlockUnmanaged:          v[BlockUnmanagedAddins].(bool),
 	}}
 	if len(managed) > 0 {
