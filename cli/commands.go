@@ -66,36 +66,7 @@ func addinsCmd(g *globals) *cobra.Command {
 			return printAddins(g, as)
 		},
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "show ID",
-		Short: "Show one add-in in detail",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client(cmd.Context())
-			if err != nil {
-				return err
-			}
-			a, err := c.Addin(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			if g.json {
-				return printJSON(g.out, a)
-			}
-			t := newTable(g.out, "FIELD", "VALUE")
-			for _, kv := range [][2]string{
-				{"id", a.ID}, {"name", a.Name}, {"version", orDash(a.Version)}, {"provider", orDash(a.Provider)},
-				{"kind", orDash(a.Kind)}, {"permission", orDash(a.Permission)}, {"scope", orDash(a.Scope)},
-				{"state", a.State}, {"reason", orDash(a.Reason)}, {"since", fmtTime(a.Since)}, {"by", orDash(a.By)},
-				{"managed by policy", orDash(a.Managed)}, {"strikes", fmtStrikes(a.Strikes)},
-				{"processes", fmt.Sprint(a.PIDs)}, {"cpu", fmt.Sprintf("%.0f%% of a core", a.CPUPercent)},
-				{"memory", fmtBytes(a.MemoryBytes)},
-			} {
-				t.row(kv[0], kv[1])
-			}
-			return t.flush()
-		},
-	})
+	cmd.AddCommand(addinsShowCmd(g))
 	return cmd
 }
 

@@ -36,6 +36,19 @@ func (h *historyBuffer) addActivation(a governance.Activation) {
 	}
 }
 
+// pending returns the buffered activations of id, not yet stored.
+func (h *historyBuffer) pending(id string) []storage.ActivationRecord {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []storage.ActivationRecord
+	for _, a := range h.acts {
+		if a.AddinID == id {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func (h *historyBuffer) drain() []storage.ActivationRecord {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -137,6 +150,16 @@ func (d *Daemon) details(r *http.Request) (localapi.AddinDetails, error) {
 	acts, err := d.db.Activations(id, since, detailActivations)
 	if err != nil {
 		return out, err
+	}
+	// Those since the last tick too (a tick may store them meanwhile: skip what is in
+	// both, by time).
+	for _, a := range d.history.pending(id) {
+		if !a.Time.Before(since) && (len(acts) == 0 || a.Time.After(acts[len(acts)-1].Time)) {
+			acts = append(acts, a)
+		}
+	}
+	if len(acts) > detailActivations {
+		acts = acts[len(acts)-detailActivations:]
 	}
 	for _, a := range acts {
 		out.Activations = append(out.Activations, localapi.ActivationPoint{Time: a.Time, LatencyMS: a.LatencyMS, Failed: a.Failed, Reason: a.Reason})
