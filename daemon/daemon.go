@@ -16,6 +16,7 @@ import (
 
 	"addingov/governance"
 	"addingov/localapi"
+	"addingov/logging"
 	"addingov/monitor"
 	"addingov/registrypolicy"
 	"addingov/storage"
@@ -51,6 +52,9 @@ type Config struct {
 	// demo host), so crashes carry them.
 	ExitCodes func(pid int32) (int, bool)
 	Clock     governance.Clock
+	// RecentLog holds the daemon's last log lines, served to administrators for
+	// `addingov bugreport` (nil: none kept).
+	RecentLog *logging.Recent
 }
 
 // Daemon is a running addingovd.
@@ -140,6 +144,7 @@ func New(cfg Config) (*Daemon, error) {
 		d.discover = &c
 	}
 	d.AddExtension(d.detailsExtension())
+	d.AddExtension(d.diagnosticsExtension())
 	if err := d.restore(); err != nil {
 		db.Close()
 		return nil, err

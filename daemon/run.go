@@ -33,7 +33,8 @@ type RunOptions struct {
 // up logging and policy, runs the daemon until ctx ends, and calls ready once the API
 // is listening.
 func RunMain(ctx context.Context, o RunOptions, ready func()) error {
-	log, closeLog, err := logging.New(logging.Options{Level: o.LogLevel, Service: o.Service})
+	recent := logging.NewRecent(recentLogLines)
+	log, closeLog, err := logging.New(logging.Options{Level: o.LogLevel, Service: o.Service, Recent: recent})
 	if err != nil {
 		return err
 	}
@@ -55,6 +56,7 @@ func RunMain(ctx context.Context, o RunOptions, ready func()) error {
 		Log:             log,
 		Version:         o.Version,
 		Ready:           ready,
+		RecentLog:       recent,
 	})
 	if err != nil {
 		log.Error().Err(err).Str("event", "storage-problem").Msg("cannot start")

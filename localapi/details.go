@@ -58,3 +58,15 @@ func (c *Client) Details(ctx context.Context, id, since string) (AddinDetails, e
 	}
 	return d, c.Do(ctx, http.MethodGet, "/v1/addins/"+url.PathEscape(id)+"/details?"+q.Encode(), nil, &d)
 }
+
+// RecentLog is the daemon's last log lines (zerolog JSON), from GET /v1/diagnostics/log.
+type RecentLog struct {
+	Lines []string `json:"lines"`
+	Kept  int      `json:"kept"` // how many lines the daemon keeps at most
+}
+
+// RecentLog fetches the daemon's last log lines (administrators only).
+func (c *Client) RecentLog(ctx context.Context) (RecentLog, error) {
+	var l RecentLog
+	return l, c.Do(ctx, http.MethodGet, "/v1/diagnostics/log", nil, &l)
+}
