@@ -29,6 +29,11 @@ func statusCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(g.out, "addingovd %s (pid %d) running since %s\n", s.Version, s.PID, fmtTime(s.StartedAt))
 			fmt.Fprintf(g.out, "  listening on  %s\n  state in      %s\n  policy from   %s\n  sampling      every %s\n",
 				s.Address, s.StateDir, orDash(s.PolicySource), s.Interval)
+			policyState := "no errors"
+			if s.PolicyErrors > 0 {
+				policyState = fmt.Sprintf("%d errors or unknown names: see addingov policy", s.PolicyErrors)
+			}
+			fmt.Fprintf(g.out, "  policy read   %s, %s\n", fmtTime(s.PolicyLoadedAt), policyState)
 			fmt.Fprintf(g.out, "  add-ins       %d (%d enabled, %d disabled, %d blocked)\n", s.Addins, s.Enabled, s.Disabled, s.Blocked)
 			fmt.Fprintf(g.out, "  you are       %s (admin: %v)\n", callerName(s.Caller), s.Caller.Admin)
 			return nil
