@@ -194,10 +194,12 @@ type Activation struct {
 // Crash is a tracked add-in process that exited while an activation was live without
 // an end report.
 type Crash struct {
-	AddinID  string    `json:"addin_id"`
-	PID      int32     `json:"pid"`
-	Time     time.Time `json:"time"`
-	ExitCode int       `json:"exit_code,omitempty"`
+	AddinID string    `json:"addin_id"`
+	PID     int32     `json:"pid"`
+	Time    time.Time `json:"time"`
+	// ExitCode is the process's exit code (128+N for a process signal N ended), or -1
+	// when it is not known.
+	ExitCode int `json:"exit_code"`
 }
 
 // Evidence is one measured figure that contributed to a strike: a sample, an
