@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"addingov/governance"
 	"addingov/manifest"
@@ -32,6 +33,10 @@ type Policy struct {
 	BlockUnmanaged bool
 	// ListEnabled: the managed list is in force (see governance.Policy.ListEnabled).
 	ListEnabled bool
+	// RuleEvaluationLimit bounds an activation-rule evaluation: the slow-activation
+	// threshold (ActivationThresholdMs), as Outlook holds its regular-expression time
+	// to the same 1,000 ms default. Zero means manifest.DefaultEvalTimeout.
+	RuleEvaluationLimit time.Duration
 }
 
 // PolicyFrom extracts the catalog's settings from an effective policy; nil gives the
@@ -52,6 +57,7 @@ func PolicyFrom(e *registrypolicy.Effective) Policy {
 		Managed:                   e.Policy.Managed,
 		BlockUnmanaged:            e.Policy.Thresholds.BlockUnmanaged,
 		ListEnabled:               e.Policy.ListEnabled(),
+		RuleEvaluationLimit:       e.Policy.Thresholds.ActivationThreshold,
 	}
 }
 

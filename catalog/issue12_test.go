@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"addingov/governance"
 	"addingov/permissions"
 )
 
@@ -90,5 +91,34 @@ func TestIssue12_PlainHTTPNotAllowed(t *testing.T) {
 	status, body := tc.install(t, alice, InstallRequest{Manifest: m, Consent: true})
 	if status != http.StatusForbidden || !strings.Contains(string(body), "plain-http") {
 		t.Fatalf("install of a plain-http manifest: %d %s", status, body)
+	}
+}
+
+// Issue 12 item 16: an add-in's catastrophic expression (on the backtracking engine)
+// is cut off at the policy's rule-evaluation limit, the activation threshold; the
+// measured time, over the threshold, goes to governance, which strikes it.
+func TestIssue12_CatastrophicRegexTimeout(t *testing.T) {
+	pol := regPolicy(t, `"ActivationThresholdMs"=dword:00000064`) // 100 ms
+	tc := newTestCatalog(t, pol)
+	boom := `<Rule xsi:type="ItemHasRegularExpressionMatch" RegExName="Boom" RegExValue="(?=a)(a+)+$" PropertyName="Subject"/>`
+	tc.mustInstall(t, alice, InstallRequest{Manifest: mailManifest("boom", "ReadItem", boom, httpsURL), Consent: true})
+
+	status, body := tc.do(t, alice, http.MethodPost, "/v1/evaluate", EvaluateRequest{AddinID: "boom",
+		Item: Item{Type: "message", FormType: "Edit", Subject: strings.Repeat("a", 40) + "b"}})
+	if status != http.StatusOK {
+		t.Fatalf("status %d %s", status, body)
+	}
+	got := decode[EvaluateResponse](t, body)
+	if got.Activates || !got.TimedOut || got.DurationMs <= 100 || !strings.Contains(got.Reason, `"Boom"`) {
+		t.Fatalf("catastrophic rule: %+v", got)
+	}
+	observed := tc.gov.observed["boom"]
+	if len(observed) != 1 {
+		t.Fatalf("governance observed %v", observed)
+	}
+	engine := governance.NewEngine(nil, governance.StaticPolicy(pol.Policy))
+	res := engine.ObserveActivation(governance.Activation{AddinID: "boom", ActivationID: "rules", Latency: observed[0]})
+	if len(res.Strikes) != 1 || res.Strikes[0].Metric != governance.MetricActivation {
+		t.Errorf("the cut-off evaluation (%v) was not struck: %+v", observed[0], res)
 	}
 }

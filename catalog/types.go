@@ -250,6 +250,9 @@ type EvaluateResponse struct {
 	Entities    map[string][]string `json:"entities,omitempty"`
 	Unsupported []string            `json:"unsupported,omitempty"`
 	DurationMs  float64             `json:"duration_ms"`
+	// TimedOut: the evaluation ran past the rule-evaluation limit (the slow-activation
+	// threshold) and was cut off; it does not activate and counts as slow.
+	TimedOut bool `json:"timed_out,omitempty"`
 }
 
 // RegrantRequest re-issues a SharePoint add-in's grants from permission request XML,

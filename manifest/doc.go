@@ -85,10 +85,15 @@
 // SenderSMTPAddress, ItemHasKnownEntity, and RuleCollection with Mode And or Or.
 // IRM-protected items do not activate unless EvalOptions.AllowIRM is set.
 //
-// Regular expressions run on Go's regexp package, an RE2 engine whose matching time is
-// linear in the input: no expression, however written, can backtrack
-// catastrophically. Expressions RE2 cannot compile (backreferences, lookahead,
-// lookbehind) are refused when the manifest is parsed, with an error naming the rule.
+// Regular expressions are JavaScript's, as in Outlook: ECMAScript grammar and meaning,
+// lookaround and backreferences included. They run on Go's RE2 engine (linear time)
+// when the expression translates to RE2 with the same answer, and otherwise on
+// github.com/dlclark/regexp2 in ECMAScript mode, a backtracking engine, with the
+// evaluation's time limit (EvalOptions.Timeout, default 1,000 ms) as its match timeout:
+// an expression still running then is cut off, the add-in does not activate and
+// EvalResult.TimedOut says so. An expression that is not valid JavaScript is refused
+// when the manifest is parsed, with an error naming the rule. An empty match is no
+// match. regex.go says which constructs go to which engine and why.
 // Microsoft's per-client limits are applied: the plain-text body is searched in its
 // first 1 MB and the HTML body in its first 512 KB; matches longer than 1,536
 // characters (3,072 against HTML) are dropped; at most 50 matches are kept.
