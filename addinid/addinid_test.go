@@ -8,7 +8,7 @@ import (
 
 func TestCheck(t *testing.T) {
 	ok := []string{
-		"0127a87f-ebef-4732-885c-7e4d4e59ccb2", // an XML manifest's <Id>
+		"0127a87f-ebef-4732-885c-7e4d4e59ccb2",   // an XML manifest's <Id>
 		"{0bb4f793-bb61-45db-84e5-3565d3a66d57}", // a SharePoint ProductID
 		"Word.Document.6",                        // a ProgID
 		"KeepOutlookRunningCOMAddin.Connect",

@@ -29,7 +29,9 @@ func FuzzCheck(f *testing.F) {
 		if !utf8.ValidString(msg) {
 			t.Fatalf("message is not UTF-8: %q", msg)
 		}
-		if strings.ContainsFunc(msg, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) }) {
+		if strings.ContainsFunc(msg, func(r rune) bool {
+			return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+		}) {
 			t.Fatalf("message carries a control or bidi character: %q", msg)
 		}
 	})

@@ -363,14 +363,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Only an administrator may disable for everyone, or change a machine add-in.
 		{name: "user disables own add-in for everyone", uid: nobody, call: post("/v1/addins/nobody-addin/disable", `{"everyone":true}`),
 			wantStatus: 403, wantReason: "administrator"},
-		{name: "user disables a machine-wide add-in", uid: nobody, call: post("/v1/addins/machine-addin/disable", ""),
+		{name: "user disables a machine-wide add-in for everyone", uid: nobody, call: post("/v1/addins/machine-addin/disable", `{"everyone":true}`),
 			wantStatus: 403, wantReason: "administrator"},
+		// …but may turn it off for themselves (their per-user record), as Outlook allows.
+		{name: "user disables a machine-wide add-in for themselves", uid: nobody, call: post("/v1/addins/machine-addin/disable", ""),
+			wantStatus: 200, check: func(t *testing.T, _ apiResult) {
+				if a := m.addin("machine-addin"); a.State != governance.StateEnabled {
+					t.Errorf("machine-addin is %s for everyone, want enabled", a.State)
+				}
+				if a := m.addin("machine-addin@uid:65534"); a.State != governance.StateDisabled || a.Owner != "65534" {
+					t.Errorf("nobody's record is %s owned by %q, want disabled, owned by 65534", a.State, a.Owner)
+				}
+			}},
 		{name: "administrator disables a machine-wide add-in for everyone", uid: 0, call: post("/v1/addins/machine-addin/disable", `{"everyone":true}`),
 			wantStatus: 200, check: func(t *testing.T, _ apiResult) {
 				if a := m.addin("machine-addin"); a.State != governance.StateDisabled {
 					t.Errorf("machine-addin is %s, want disabled", a.State)
 				}
 			}},
+		{name: "user enables for themselves a machine-wide add-in disabled for everyone", uid: nobody, call: post("/v1/addins/machine-addin/enable", ""),
+			wantStatus: 403, wantReason: "only an administrator"},
 
 		// A host reports activations only for its own user's processes.
 		{name: "host reports an activation for root's process", uid: nobody,

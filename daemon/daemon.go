@@ -74,6 +74,7 @@ type Daemon struct {
 	discover *monitor.Config
 
 	notices *broadcast
+	quota   *writeQuota
 	server  *localapi.Server
 	ext     []localapi.Extension
 }
@@ -123,6 +124,7 @@ func New(cfg Config) (*Daemon, error) {
 		blocked:   map[string]bool{},
 		tracker:   monitor.NewTracker(time.Now),
 		notices:   newBroadcast(),
+		quota:     newWriteQuota(),
 	}
 	sopts := monitor.SamplerOptions{Logger: cfg.Log, ExitCodes: cfg.ExitCodes}
 	if cfg.Processes != nil {
@@ -167,7 +169,7 @@ func (d *Daemon) restore() error {
 		if a.PolicyOverride {
 			d.overrides.overrides[a.ID] = true
 		}
-		if base, ok := perUserBase(a.ID); ok {
+		if base, ok := perUserBase(a); ok {
 			d.overrides.perUser[a.ID] = base
 		}
 		d.engine.Restore(a.ID, a.State, strikes)
