@@ -29,6 +29,25 @@ const perUserSep = "@uid:"
 // perUserID is the id of user uid's record of machine-wide add-in id.
 func perUserID(id, uid string) string { return id + perUserSep + uid }
 
+// maxUIDBytes bounds the user part of a per-user id: a Windows SID is at most 184
+// characters.
+const maxUIDBytes = 184
+
+// validUID reports whether uid can name a per-user record: a numeric uid, or a SID
+// (S-1-5-21-…), as the transport reports them.
+func validUID(uid string) bool {
+	if uid == "" || len(uid) > maxUIDBytes {
+		return false
+	}
+	for i := 0; i < len(uid); i++ {
+		c := uid[i]
+		if !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // perUserParts splits a per-user record id into its machine-wide add-in and its user.
 func perUserParts(id string) (base, uid string, ok bool) {
 	i := strings.LastIndex(id, perUserSep)
@@ -62,6 +81,9 @@ func governedID(caller localapi.Caller, a storage.Addin) string {
 // checked, by a user who registered the name for themselves) is never reused: it is
 // removed, with its strikes, and replaced by caller's own.
 func (d *Daemon) ensurePerUser(caller localapi.Caller, a storage.Addin) (storage.Addin, error) {
+	if !caller.Known || !validUID(caller.UID) {
+		return storage.Addin{}, localapi.Forbidden("the daemon could not identify you (uid %q), so it cannot keep a record of your use of %s", caller.UID, a.ID)
+	}
 	id := perUserID(a.ID, caller.UID)
 	existing, err := d.db.Addin(id)
 	switch {

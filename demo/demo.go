@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"addingov/daemon"
+	"addingov/display"
 	"addingov/governance"
 	"addingov/localapi"
 	"addingov/storage"
@@ -210,7 +211,7 @@ func watch(ctx context.Context, c *localapi.Client, opts Options, progress func(
 		ns, err := c.Notices(ctx, after, 100)
 		if err == nil {
 			for _, n := range ns {
-				progress("NOTICE  %s", n.Text)
+				progress("NOTICE  %s", display.Escape(n.Text))
 				after = n.Seq
 			}
 		}
