@@ -136,13 +136,13 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 		}
 		id = a.ID
 	}
-	if err := d.quota.take(caller); err != nil {
-		return localapi.Addin{}, err
-	}
 	d.mu.Lock()
 	effective, why := d.engine.EffectiveState(id)
 	d.mu.Unlock()
 	if err := authorizeStateChange(caller, a, enable, req.Everyone, effective, why); err != nil {
+		return localapi.Addin{}, err
+	}
+	if err := d.quota.take(caller); err != nil {
 		return localapi.Addin{}, err
 	}
 	state, action := governance.StateDisabled, "disable"
