@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"addingov/display"
 	"addingov/localapi"
 )
 
@@ -106,7 +107,7 @@ func stateCmd(g *globals, enable bool) *cobra.Command {
 			if g.json {
 				return printJSON(g.out, a)
 			}
-			fmt.Fprintf(g.out, "%s is now %s.\n", a.Name, a.State)
+			fmt.Fprintf(g.out, "%s is now %s.\n", display.Escape(a.Name), a.State)
 			return nil
 		},
 	}

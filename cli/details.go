@@ -9,6 +9,7 @@ import (
 	"github.com/guptarohit/asciigraph"
 	"github.com/spf13/cobra"
 
+	"addingov/display"
 	"addingov/localapi"
 )
 
@@ -104,17 +105,17 @@ func printDetails(w io.Writer, d localapi.AddinDetails, now time.Time) error {
 		fmt.Fprintln(w, "  none")
 	}
 	for _, e := range d.Disables {
-		fmt.Fprintf(w, "  %s  %s  %s  %s (limit %s)  by %s\n", fmtTime(e.Time), e.Action, orDash(e.Reason),
-			valueUnit(e.Value, e.Unit), valueUnit(e.Threshold, e.Unit), orDash(e.By))
+		fmt.Fprintln(w, display.Escape(fmt.Sprintf("  %s  %s  %s  %s (limit %s)  by %s", fmtTime(e.Time), e.Action, orDash(e.Reason),
+			valueUnit(e.Value, e.Unit), valueUnit(e.Threshold, e.Unit), orDash(e.By))))
 		if e.Detail != "" {
-			fmt.Fprintf(w, "      %s\n", e.Detail)
+			fmt.Fprintf(w, "      %s\n", display.Escape(e.Detail))
 		}
 		for _, ev := range e.Evidence {
 			line := fmt.Sprintf("      evidence %s  %s", fmtTime(ev.Time), valueUnit(ev.Value, ev.Unit))
 			if ev.Detail != "" {
 				line += "  " + ev.Detail
 			}
-			fmt.Fprintln(w, line)
+			fmt.Fprintln(w, display.Escape(line))
 		}
 	}
 

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"addingov/catalog"
+	"addingov/display"
 	"addingov/manifest"
 	"addingov/permissions"
 	"addingov/registrypolicy"
@@ -158,7 +159,7 @@ func printReport(w io.Writer, r catalog.Report) {
 	if r.Provider != "" {
 		title += " by " + r.Provider
 	}
-	fmt.Fprintf(w, "%s\n  id %s, %s add-in\n", title, r.ID, orDash(r.Kind))
+	fmt.Fprintf(w, "%s\n  id %s, %s add-in\n", display.Escape(title), display.Escape(r.ID), orDash(r.Kind))
 	switch r.Model {
 	case permissions.KindSharePoint:
 		if len(r.Rights) > 0 {

@@ -86,7 +86,7 @@ func Main(args []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(os.Stderr, "addingov:", err)
+	fmt.Fprintln(os.Stderr, "addingov:", escapeLines(err.Error()))
 	var ue usageError
 	var re refusedError
 	switch {

@@ -79,6 +79,7 @@ type Daemon struct {
 
 	notices *broadcast
 	history historyBuffer // activations since the last tick, for the history
+	quota   *writeQuota
 	server  *localapi.Server
 	ext     []localapi.Extension
 }
@@ -128,6 +129,7 @@ func New(cfg Config) (*Daemon, error) {
 		blocked:   map[string]bool{},
 		tracker:   monitor.NewTracker(time.Now),
 		notices:   newBroadcast(),
+		quota:     newWriteQuota(),
 	}
 	sopts := monitor.SamplerOptions{Logger: cfg.Log, ExitCodes: cfg.ExitCodes}
 	if cfg.Processes != nil {
@@ -174,7 +176,7 @@ func (d *Daemon) restore() error {
 		if a.PolicyOverride {
 			d.overrides.overrides[a.ID] = true
 		}
-		if base, ok := perUserBase(a.ID); ok {
+		if base, ok := perUserBase(a); ok {
 			d.overrides.perUser[a.ID] = base
 		}
 		d.engine.Restore(a.ID, a.State, strikes)
