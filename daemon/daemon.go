@@ -179,7 +179,10 @@ func (d *Daemon) restore() error {
 	return nil
 }
 
-// Run serves the API and governs until ctx ends, then closes everything.
+// Run serves the API and governs until ctx ends, then closes everything. New has already
+// taken the state directory's lock (the database's), so only the daemon owning that
+// state gets here; the transport then claims the socket under its own lock and removes
+// only a stale socket, never one a live daemon serves.
 func (d *Daemon) Run(ctx context.Context) error {
 	defer d.db.Close()
 	l, err := d.cfg.Transport.Listen(d.cfg.Address)
@@ -222,9 +225,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.log.Warn().Err(err).Msg("API shutdown")
 	}
 	wg.Wait()
-	if isUnixSocket(d.cfg.Address) {
-		os.Remove(d.cfg.Address)
-	}
+	l.Close() // removes the socket, if it is still the one this daemon created
 	d.log.Info().Msg("daemon stopped")
 	select {
 	case err := <-errc:
@@ -232,11 +233,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	default:
 		return nil
 	}
-}
-
-func isUnixSocket(addr string) bool {
-	fi, err := os.Lstat(addr)
-	return err == nil && fi.Mode()&os.ModeSocket != 0
 }
 
 // Client returns a client for this daemon (the demo uses it in-process).

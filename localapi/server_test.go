@@ -187,14 +187,14 @@ func TestListenReplacesOnlyStaleSockets(t *testing.T) {
 			c.Close()
 		}
 	}()
-	if _, err := tr.Listen(addr); err == nil || !strings.Contains(err.Error(), "already listening") {
-		t.Fatalf("second Listen on a live socket: err = %v, want 'already listening'", err)
+	if _, err := tr.Listen(addr); err == nil || !strings.Contains(err.Error(), "another daemon") {
+		t.Fatalf("second Listen on a live socket: err = %v, want another daemon", err)
 	}
-	l.(*net.UnixListener).SetUnlinkOnClose(false)
-	l.Close() // leaves the socket file behind, as a killed daemon does
-	if _, err := os.Stat(addr); err != nil {
-		t.Fatalf("stale socket file should remain: %v", err)
+	l.Close()
+	if _, err := os.Stat(addr); err == nil {
+		t.Fatalf("Close left the daemon's own socket behind")
 	}
+	leaveStaleSocket(t, addr) // as a killed daemon does
 	l2, err := tr.Listen(addr)
 	if err != nil {
 		t.Fatalf("Listen over a stale socket: %v", err)
@@ -203,6 +203,20 @@ func TestListenReplacesOnlyStaleSockets(t *testing.T) {
 	fi, err := os.Stat(addr)
 	if err == nil && fi.Mode().Perm()&0o007 != 0 {
 		t.Fatalf("socket mode %v is open to everyone", fi.Mode())
+	}
+}
+
+// leaveStaleSocket leaves a socket at addr that nobody listens on.
+func leaveStaleSocket(t *testing.T, addr string) {
+	t.Helper()
+	raw, err := net.Listen("unix", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.(*net.UnixListener).SetUnlinkOnClose(false)
+	raw.Close()
+	if _, err := os.Stat(addr); err != nil {
+		t.Fatalf("stale socket file should remain: %v", err)
 	}
 }
 
