@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,9 +56,13 @@ var DefaultLimits = Limits{
 // connections.
 const descriptorHeadroom = 64
 
-// refusers bounds how many surplus connections are answered at once; beyond it they
-// are closed without an answer.
-const refusers = 8
+// refusers bounds how many surplus connections are answered at once, and
+// refusersPerUser how many of one caller's; beyond that they are closed without an
+// answer.
+const (
+	refusers        = 16
+	refusersPerUser = 2
+)
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -113,11 +118,13 @@ type connLimiter struct {
 	perUser  map[string]int
 	ordinary int
 	admins   int
-	refusing chan struct{}
+	// refusing counts the refusals being written, per caller and in all.
+	refusing    map[string]int
+	refusingAll int
 }
 
 func newConnLimiter(l Limits, log zerolog.Logger) *connLimiter {
-	return &connLimiter{limits: l, log: log, perUser: map[string]int{}, refusing: make(chan struct{}, refusers)}
+	return &connLimiter{limits: l, log: log, perUser: map[string]int{}, refusing: map[string]int{}}
 }
 
 // userKey is the allowance a caller counts against.
@@ -172,33 +179,59 @@ func (lim *connLimiter) release(c Caller) {
 }
 
 // refuse answers a surplus connection with e and closes it, without holding up Accept.
-// When refusers are already busy, the connection is closed without an answer.
-func (lim *connLimiter) refuse(c net.Conn, e *Error) {
-	select {
-	case lim.refusing <- struct{}{}:
-		go func() {
-			defer func() { <-lim.refusing }()
-			writeRefusal(c, e)
-		}()
-	default:
-		c.Close()
+// When refusers are already busy, overall or for this caller (so that one user's flood
+// cannot take every answer from the others), it is closed without an answer.
+func (lim *connLimiter) refuse(c net.Conn, caller Caller, e *Error) {
+	key := userKey(caller)
+	lim.mu.Lock()
+	busy := lim.refusingAll >= refusers || lim.refusing[key] >= refusersPerUser
+	if !busy {
+		lim.refusingAll++
+		lim.refusing[key]++
 	}
+	lim.mu.Unlock()
+	if busy {
+		c.Close()
+		return
+	}
+	go func() {
+		defer func() {
+			lim.mu.Lock()
+			lim.refusingAll--
+			if lim.refusing[key]--; lim.refusing[key] <= 0 {
+				delete(lim.refusing, key)
+			}
+			lim.mu.Unlock()
+		}()
+		writeRefusal(c, e)
+	}()
 }
 
-// writeRefusal writes e as a complete HTTP answer, then reads (and drops) what the
-// client sends until it closes, so that closing does not reset the connection before
-// the client has read the answer. One second bounds all of it.
+// writeRefusal reads the request's header, answers it with e, then reads (and drops)
+// what the client has still sent, so that closing does not reset the connection before
+// the client has read the answer. The header gets one second.
 func writeRefusal(c net.Conn, e *Error) {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(time.Second))
+	br := bufio.NewReader(io.LimitReader(c, int64(DefaultLimits.MaxHeaderBytes)))
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return // no complete request header in time: nobody is waiting for an answer
+	}
 	body, _ := json.Marshal(ErrorBody{Error: e.Msg})
 	if _, err := fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%s",
 		e.Status, http.StatusText(e.Status), len(body), body); err != nil {
 		return
 	}
+	if req.ContentLength == 0 && br.Buffered() == 0 {
+		return // everything the client sent is read: closing resets nothing
+	}
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
+	// Only what is already on its way: a client that keeps the connection open must not
+	// keep a refuser busy.
+	_ = c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
 	_, _ = io.Copy(io.Discard, io.LimitReader(c, MaxBodyBytes))
 }
 
@@ -222,7 +255,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		}
 		if refusal := l.lim.admit(caller); refusal != nil {
 			l.lim.log.Debug().Str("event", "api-connection-refused").Str("user", caller.Name()).Msg(refusal.Msg)
-			l.lim.refuse(c, refusal)
+			l.lim.refuse(c, caller, refusal)
 			continue
 		}
 		return &limitedConn{Conn: c, caller: caller, lim: l.lim}, nil

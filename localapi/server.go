@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -59,6 +60,8 @@ type Server struct {
 	mux     *http.ServeMux
 	http    *http.Server
 	limits  Limits
+	// lim counts the connections Serve admitted (for tests: nil before Serve).
+	lim atomic.Pointer[connLimiter]
 }
 
 // NewServer builds the HTTP handler for b.
@@ -157,6 +160,7 @@ func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
 // per-user and total connection limits (see Limits).
 func (s *Server) Serve(l net.Listener) error {
 	lim := newConnLimiter(s.limits.fitToDescriptors(), s.log)
+	s.lim.Store(lim)
 	s.log.Debug().Int("per_user", lim.limits.PerUser).Int("total", lim.limits.Total).
 		Int("admin_reserve", lim.limits.AdminReserve).Msg("local API connection limits")
 	err := s.http.Serve(&limitListener{Listener: l, lim: lim})
