@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -234,6 +235,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return nil
 	}
 }
+
+// APIHandler is the local API as Run serves it, without a listener: the caller is
+// whatever the request's context carries (localapi.WithCaller). Fuzz targets drive it
+// in-process.
+func (d *Daemon) APIHandler() http.Handler { return localapi.NewServer(d, d.log, d.ext...) }
 
 // Client returns a client for this daemon (the demo uses it in-process).
 func (d *Daemon) Client() *localapi.Client {

@@ -83,6 +83,8 @@ func NewServer(b Backend, log zerolog.Logger, ext ...Extension) *Server {
 		ConnContext: connContext,
 		Protocols:   &protocols,
 		ErrorLog:    httpErrorLog(log),
+		// "OPTIONS *" reaches ServeHTTP, which refuses it like every other non-path.
+		DisableGeneralOptionsHandler: true,
 	}
 	s.SetLimits(DefaultLimits)
 	return s
