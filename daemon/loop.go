@@ -177,9 +177,9 @@ func (d *Daemon) reconcileBlocked() {
 		}
 		d.blocked[a.ID] = blocked
 		c := change{entry: storage.LogEntry{Time: now, AddinID: a.ID, AddinName: a.Name, Action: storage.ActionUnblock,
-			Reason: "policy no longer blocks it", By: "policy"}}
+			Reason: storage.ReasonPolicy, Detail: "policy no longer blocks it", By: "policy"}}
 		if blocked {
-			c.entry.Action, c.entry.Reason = storage.ActionBlock, why
+			c.entry.Action, c.entry.Detail = storage.ActionBlock, why
 			c.notice = blockNotice(a.Name, a.ID, why)
 			c.notice.Time = now
 		}
@@ -193,7 +193,7 @@ func (d *Daemon) reconcileBlocked() {
 		} else if n != nil {
 			d.notices.Notify()
 		}
-		d.log.Warn().Str("event", "addin-"+c.entry.Action).Str("addin", c.entry.AddinID).Str("reason", c.entry.Reason).
+		d.log.Warn().Str("event", "addin-"+c.entry.Action).Str("addin", c.entry.AddinID).Str("reason", c.entry.Detail).
 			Msg("policy changed an add-in's state")
 	}
 }
