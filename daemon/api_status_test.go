@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"addingov/daemon/daemontest"
-	"addingov/internal/apidoc"
+	"addingov/internal/apitest"
 	"addingov/localapi"
 )
 
@@ -147,7 +147,7 @@ func TestIssue12_HostileRequestsGetClearStatuses(t *testing.T) {
 		})
 	}
 	for _, doc := range []string{"../localapi/doc.go", "../catalog/doc.go"} {
-		eps, err := apidoc.Endpoints(doc)
+		eps, err := apitest.Endpoints(doc)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,8 @@
-// Package apidoc reads the local API's endpoint lists from the package documentation
-// that declares them (localapi's and catalog's doc.go), so tests and fuzz targets can
-// check that they cover every documented route.
-package apidoc
+// Package apitest is test support for the local API: it reads the endpoint lists from
+// the package documentation that declares them (localapi's and catalog's doc.go), so
+// tests and fuzz targets can check that they cover every documented route, and it
+// checks an answer against what the API must never answer.
+package apitest
 
 import (
 	"bufio"
