@@ -176,8 +176,10 @@ func describeMode(m os.FileMode) string {
 		return "a symbolic link"
 	case m.IsRegular():
 		return "a regular file"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
 	default:
-		return "a special file (" + m.Type().String() + ")"
+		return "a device or special file"
 	}
 }
 
