@@ -339,3 +339,40 @@ func TestIssue12_ListenLeavesALiveSocketWithFullBacklog(t *testing.T) {
 		t.Fatalf("the live socket was replaced or removed (%v)", err)
 	}
 }
+
+// A notice stream that waits longer than WriteTimeout for its next notice stays open:
+// only a burst of writes is bounded in time.
+func TestNoticeStreamOutlivesWriteTimeout(t *testing.T) {
+	b := newFakeBackend()
+	dir, err := os.MkdirTemp("", "localapi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	addr := filepath.Join(dir, "api.sock")
+	l, err := NewTransport(ListenOptions{Mode: 0o600}).Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(b, zerolog.Nop())
+	s.SetLimits(Limits{WriteTimeout: 50 * time.Millisecond})
+	go s.Serve(l)
+	defer s.Shutdown(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := make(chan string, 1)
+	go NewClient(NewTransport(ListenOptions{}), addr).FollowNotices(ctx, 0, func(n storage.Notice) error {
+		got <- n.Text
+		return io.EOF
+	})
+	time.Sleep(300 * time.Millisecond) // six write timeouts with nothing to send
+	b.addNotice("late")
+	select {
+	case text := <-got:
+		if text != "late" {
+			t.Fatalf("got %q", text)
+		}
+	case <-ctx.Done():
+		t.Fatal("the stream was cut while it waited for a notice")
+	}
+}
