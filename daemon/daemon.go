@@ -211,7 +211,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}()
 	d.log.Info().Str("address", d.cfg.Address).Str("state_dir", d.cfg.StateDir).
-		Str("policy", d.cfg.PolicySource).Msg("daemon started")
+		Str("policy", d.cfg.PolicySource).Str("version", d.cfg.Version).Msg("daemon started")
 	if d.cfg.Ready != nil {
 		d.cfg.Ready()
 	}
