@@ -28,6 +28,11 @@
 //	grants
 //	│ <add-in id>/
 //	│   <grant id> → opaque JSON owned by package permissions
+//	bindings                           created by the first write (restart.go)
+//	│ <add-in id>/                     the processes sampled for each add-in
+//	│   <pid uint32 big-endian> → JSON Binding: creation time, live activation
+//	daemon                             created by the first write (restart.go)
+//	│ policy_seen → JSON PolicySeen: the policy last applied, and what it blocked
 //
 // A <time key> is 12 bytes: the record's time as UnixNano (int64, big-endian, so keys
 // sort by time) followed by a uint32 big-endian sequence that tells apart records with
