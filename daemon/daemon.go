@@ -76,6 +76,7 @@ type Daemon struct {
 	notices *broadcast
 	server  *localapi.Server
 	ext     []localapi.Extension
+	restart restartState // see rebind.go
 }
 
 // New opens the state database and restores governance state from it.
@@ -187,6 +188,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	d.server = localapi.NewServer(d, d.log, d.ext...)
+	d.resumeGovernance()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
