@@ -177,7 +177,7 @@ func TestRealCPUBurnerIsStruckAndDisabled(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(ns) != 1 || !strings.Contains(ns[0].Text, "Burner was turned off because it used") ||
-		!strings.Contains(ns[0].Text, "addingov enable burner") {
+		strings.Contains(ns[0].Text, "addingov") || ns[0].Action != "addingov enable burner" || !ns[0].UserCanEnable {
 		t.Fatalf("notices = %+v, want one plain-words notice", ns)
 	}
 	// Disabled: the host may not activate it again.
