@@ -42,8 +42,9 @@ func agentCmdWith(g *globals, defaultLog string) *cobra.Command {
 		Use:   "agent",
 		Short: "Show the daemon's notices on your desktop as they are raised (runs at logon)",
 		Long: `agent follows the daemon's notices (an add-in was turned off, and why) and shows each one
-once: as a desktop notification (D-Bus) on Linux, a session message on Windows, or on
-the terminal when there is no desktop. It remembers what you have seen across restarts,
+once: as a desktop notification (D-Bus) on Linux, a notification from the agent's
+notification-area icon on Windows, or on the terminal when there is no desktop. On the
+desktop the notice offers "Turn back on" (where you may) and "Details". It remembers what you have seen across restarts,
 reconnects when the daemon restarts, and logs to stderr.
 
 --install-autostart makes it start at every logon (XDG autostart on Linux; on Windows
@@ -194,7 +195,7 @@ func agentNotifier(g *globals, via string, log zerolog.Logger) (notify.Notifier,
 
 func installAgentAutostart(g *globals) error {
 	if runtime.GOOS == "windows" {
-		return errors.New("on Windows the installer starts the agent at logon (the HKCU Run entry); reinstall or repair addingov to restore it")
+		return errors.New("on Windows the installer starts addingov-agent.exe at every logon (the HKLM Run entry AddinGovAgent); repair AddinGov in Apps & features to restore it")
 	}
 	exe, err := os.Executable()
 	if err != nil {

@@ -24,6 +24,9 @@ const (
 	ActionDetails Action = "details"
 )
 
+// actionTimeout bounds what one action may take (a daemon call).
+const actionTimeout = 30 * time.Second
+
 // Label is the action's button text.
 func (a Action) Label() string {
 	switch a {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -29,9 +28,6 @@ const (
 
 // maxPending bounds the shown notifications whose actions the agent still answers.
 const maxPending = 64
-
-// actionTimeout bounds what one action may take (a daemon call).
-const actionTimeout = 30 * time.Second
 
 // Urgency levels of the notification spec's "urgency" hint.
 const (
