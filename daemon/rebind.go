@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 
 	"addingov/monitor"
@@ -210,13 +211,18 @@ func diffValues(old, cur map[string]string) []registrypolicy.Change {
 	slices.Sort(names)
 	var out []registrypolicy.Change
 	for _, n := range names {
+		// As Diff writes them: an unlisted managed add-in is "(none)".
+		absent := "(default)"
+		if strings.HasPrefix(n, registrypolicy.ManagedAddins+"[") {
+			absent = "(none)"
+		}
 		o, ok := old[n]
 		if !ok {
-			o = "(default)"
+			o = absent
 		}
 		c, ok := cur[n]
 		if !ok {
-			c = "(default)"
+			c = absent
 		}
 		if o != c {
 			out = append(out, registrypolicy.Change{Name: n, Old: o, New: c})

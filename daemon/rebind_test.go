@@ -3,14 +3,20 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"addingov/governance"
 	"addingov/localapi"
+	"addingov/registrypolicy"
 	"addingov/storage"
 )
 
@@ -83,7 +89,13 @@ func TestRestartDropsProcessesThatEnded(t *testing.T) {
 	idle.Process.Kill()
 	idle.Wait()
 
+	var logs syncBuffer
+	testLog = zerolog.New(&logs)
+	defer func() { testLog = zerolog.Nop() }()
 	r2 := start(t, dir, fastPolicy())
+	if out := logs.String(); !strings.Contains(out, `"event":"addin-ended-while-down"`) || !strings.Contains(out, `"addin":"quiet"`) {
+		t.Errorf("no addin-ended-while-down log line for quiet:\n%s", out)
+	}
 	a, err := r2.client.Addin(ctx, "quiet")
 	if err != nil {
 		t.Fatal(err)
@@ -150,5 +162,79 @@ func TestPolicyBlockFoundAtStart(t *testing.T) {
 	r4 := start(t, dir, fastPolicy())
 	if got := entries(r4, storage.ActionUnblock); len(got) != 1 {
 		t.Fatalf("unblock entries after the block was lifted while down = %+v, want 1", got)
+	}
+}
+
+// syncBuffer is a log destination safe for the daemon's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A .reg policy edited while the daemon was down: the next start logs policy-changed
+// with old → new values and the managed-list block, as a change made while it runs.
+func TestPolicyFileEditedWhileDown(t *testing.T) {
+	dir := tempDir(t)
+	file := dir + "/policy.reg"
+	run := func(body string) (*localapi.Client, func()) {
+		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		provider, err := registrypolicy.NewFileProvider(file, zerolog.Nop())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := New(Config{StateDir: dir, Address: dir + "/api.sock", Policy: provider, Interval: 200 * time.Millisecond, Log: zerolog.Nop()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- d.Run(ctx) }()
+		c := d.Client()
+		waitFor(t, 5*time.Second, "daemon", func() bool { _, err := c.Status(ctx); return err == nil })
+		return c, func() { cancel(); <-done }
+	}
+	ctx := context.Background()
+	c, stop := run(regFile(80, ""))
+	idle := child(t, "idle")
+	if _, err := c.StartActivation(ctx, localapi.ActivationRequest{AddinID: "contoso", PID: int32(idle.Process.Pid)}); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	c, stop = run(regFile(70, `"contoso"="0"`))
+	defer stop()
+	page, err := c.Log(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed, blocked []string
+	for _, e := range page.Entries {
+		switch e.Action {
+		case "policy-changed":
+			changed = append(changed, e.Detail)
+		case storage.ActionBlock:
+			blocked = append(blocked, e.AddinID)
+		}
+	}
+	if len(changed) != 1 || !strings.Contains(changed[0], "CPUCorePercent: 80 % → 70 %") ||
+		!strings.Contains(changed[0], "ManagedAddins[contoso]: (none) → blocked") {
+		t.Fatalf("policy-changed entries = %q, want one listing CPUCorePercent 80 → 70 and contoso (none) → blocked", changed)
+	}
+	if !slices.Equal(blocked, []string{"contoso"}) {
+		t.Fatalf("block entries = %v, want contoso", blocked)
 	}
 }
