@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -47,19 +46,6 @@ func TestTrayShowsANotice(t *testing.T) {
 	}
 }
 
-// recordingActor records the actions the tray asks for.
-type recordingActor struct {
-	mu   sync.Mutex
-	acts []Action
-}
-
-func (r *recordingActor) Act(_ context.Context, n storage.Notice, a Action) Reply {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.acts = append(r.acts, a)
-	return Reply{Title: "Why " + n.AddinName + " was turned off", Text: "When: now\nWhy: cpu"}
-}
-
 // Clicking the notification opens the notice's dialog, which asks the actor for the
 // details and closes by itself when nobody answers: nothing is turned on unasked.
 func TestTrayClickOpensATimedDialog(t *testing.T) {
@@ -84,19 +70,14 @@ func TestTrayClickOpensATimedDialog(t *testing.T) {
 	procPostMessage.Call(uintptr(tr.hwnd), trayCallback, 0, ninBalloonUserClick)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		actor.mu.Lock()
-		n := len(actor.acts)
-		actor.mu.Unlock()
-		if n >= 2 || time.Now().After(deadline) {
+		if len(actor.got()) >= 2 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	tr.dialogs.Wait()
-	actor.mu.Lock()
-	defer actor.mu.Unlock()
-	if len(actor.acts) != 2 || actor.acts[0] != ActionDetails || actor.acts[1] != ActionDetails {
-		t.Fatalf("actions = %v, want details twice and no enable", actor.acts)
+	if got := actor.got(); len(got) != 2 || got[0] != ActionDetails || got[1] != ActionDetails {
+		t.Fatalf("actions = %v, want details twice and no enable", got)
 	}
 }
 
