@@ -10,6 +10,7 @@ import (
 	"addingov/governance"
 	"addingov/localapi"
 	"addingov/monitor"
+	"addingov/registrypolicy"
 	"addingov/storage"
 )
 
@@ -27,6 +28,8 @@ func (d *Daemon) Status(ctx context.Context) (localapi.Status, error) {
 		Interval:     d.interval().String(),
 		Caller:       localapi.CallerFrom(ctx),
 	}
+	pv := d.policyView()
+	s.PolicyLoadedAt, s.PolicyErrors = pv.LoadedAt, pv.Errors
 	views, err := d.Addins(ctx)
 	if err != nil {
 		return s, err
@@ -297,6 +300,7 @@ func (d *Daemon) observeActivation(act governance.Activation) localapi.Activatio
 	defer d.saveBindings() // after d.mu is released
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.history.addActivation(act)
 	r := d.engine.ObserveActivation(act)
 	d.applyLocked(r)
 	st, _ := d.engine.EffectiveState(act.AddinID)
@@ -397,5 +401,15 @@ func (d *Daemon) NoticeAck(ctx context.Context) (uint64, error) {
 
 // Policy implements localapi.Backend.
 func (d *Daemon) Policy(ctx context.Context) (json.RawMessage, error) {
-	return d.cfg.Policy.Effective().JSON()
+	return d.policyView().JSON()
+}
+
+// policyView is the effective policy as the daemon applies it: a command-line
+// --interval shows as its own source, above the policy's value.
+func (d *Daemon) policyView() registrypolicy.View {
+	v := d.cfg.Policy.Effective().View()
+	if d.cfg.Interval > 0 {
+		v.Override(registrypolicy.AlertIntervalSeconds, d.cfg.Interval.Seconds(), "addingovd --interval "+d.cfg.Interval.String())
+	}
+	return v
 }

@@ -16,6 +16,7 @@ import (
 
 	"addingov/governance"
 	"addingov/localapi"
+	"addingov/logging"
 	"addingov/monitor"
 	"addingov/registrypolicy"
 	"addingov/storage"
@@ -51,6 +52,9 @@ type Config struct {
 	// demo host), so crashes carry them.
 	ExitCodes func(pid int32) (int, bool)
 	Clock     governance.Clock
+	// RecentLog holds the daemon's last log lines, served to administrators for
+	// `addingov bugreport` (nil: none kept).
+	RecentLog *logging.Recent
 }
 
 // Daemon is a running addingovd.
@@ -74,6 +78,7 @@ type Daemon struct {
 	discover *monitor.Config
 
 	notices *broadcast
+	history historyBuffer // activations since the last tick, for the history
 	server  *localapi.Server
 	ext     []localapi.Extension
 	restart restartState // see rebind.go
@@ -139,6 +144,8 @@ func New(cfg Config) (*Daemon, error) {
 		}
 		d.discover = &c
 	}
+	d.AddExtension(d.detailsExtension())
+	d.AddExtension(d.diagnosticsExtension())
 	if err := d.restore(); err != nil {
 		db.Close()
 		return nil, err

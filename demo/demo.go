@@ -88,7 +88,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if addr == "" {
 		addr = filepath.Join(dir, "addingovd.sock")
 	}
+	exits := newExitBook()
 	d, err := daemon.New(daemon.Config{
+		ExitCodes:    exits.lookup,
 		StateDir:     filepath.Join(dir, "state"),
 		Address:      addr,
 		Listen:       localapi.ListenOptions{Mode: 0o600},
@@ -120,7 +122,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	hosts := make([]*host, 0, len(Behaviors))
 	for _, b := range Behaviors {
 		h := &host{id: b.ID, name: b.Name, behavior: b.Behavior, client: client, command: opts.Command,
-			progress: progress, procs: map[*exec.Cmd]struct{}{}}
+			progress: progress, procs: map[*exec.Cmd]struct{}{}, exits: exits}
 		hosts = append(hosts, h)
 		wg.Add(1)
 		go func() { defer wg.Done(); h.run(ctx) }()

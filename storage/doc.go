@@ -7,7 +7,7 @@
 // bbolt transaction. Only one process may have the file open; a second one gets an error
 // naming the first (see LockedError).
 //
-// Bucket layout (schema version 2; migrations.go lists how each version came about):
+// Bucket layout (schema version 3; migrations.go lists how each version came about):
 //
 //	meta
 //	│ schema_version → uint64 big-endian: the last migration applied
@@ -28,6 +28,12 @@
 //	grants
 //	│ <add-in id>/
 //	│   <grant id> → opaque JSON owned by package permissions
+//	history                            CPU and memory per tick, kept HistoryRetentionHours
+//	│ <add-in id>/
+//	│   <time key> → JSON HistoryPoint
+//	activations                        activation outcomes, kept as long as history
+//	│ <add-in id>/
+//	│   <time key> → JSON ActivationRecord
 //	bindings                           created by the first write (restart.go)
 //	│ <add-in id>/                     the processes sampled for each add-in
 //	│   <pid uint32 big-endian> → JSON Binding: creation time, live activation
