@@ -26,16 +26,25 @@ type agentFlags struct {
 	maxAge           time.Duration
 	installAutostart bool
 	logLevel         string
+	logFile          string
 }
 
-func agentCmd(g *globals) *cobra.Command {
+// logBesideState is --log-file's value for agent.log beside the state file.
+const logBesideState = "auto"
+
+func agentCmd(g *globals) *cobra.Command { return agentCmdWith(g, "") }
+
+// agentCmdWith is the agent command whose --log-file defaults to defaultLog ("" is
+// stderr).
+func agentCmdWith(g *globals, defaultLog string) *cobra.Command {
 	var f agentFlags
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Show the daemon's notices on your desktop as they are raised (runs at logon)",
 		Long: `agent follows the daemon's notices (an add-in was turned off, and why) and shows each one
-once: as a desktop notification (D-Bus) on Linux, a session message on Windows, or on
-the terminal when there is no desktop. It remembers what you have seen across restarts,
+once: as a desktop notification (D-Bus) on Linux, a notification from the agent's
+notification-area icon on Windows, or on the terminal when there is no desktop. On the
+desktop the notice offers "Turn back on" (where you may) and "Details". It remembers what you have seen across restarts,
 reconnects when the daemon restarts, and logs to stderr.
 
 --install-autostart makes it start at every logon (XDG autostart on Linux; on Windows
@@ -55,6 +64,7 @@ the installer registers it).`,
 	fl.DurationVar(&f.maxAge, "max-age", 7*24*time.Hour, "skip notices older than this (0 shows all)")
 	fl.BoolVar(&f.installAutostart, "install-autostart", false, "start the agent at every logon, then exit")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&f.logFile, "log-file", defaultLog, `append logs to this file instead of stderr ("auto": agent.log beside the state file)`)
 	return cmd
 }
 
@@ -75,9 +85,6 @@ func runAgent(ctx context.Context, g *globals, f agentFlags) error {
 	default:
 		return usagef("--via %q: use auto, desktop, terminal or none", f.via)
 	}
-	log := zerolog.New(zerolog.ConsoleWriter{Out: g.errOut, TimeFormat: time.DateTime}).
-		Level(level).With().Timestamp().Str("component", "agent").Logger()
-
 	statePath := f.stateFile
 	if statePath == "" {
 		dir, err := notify.DefaultStateDir()
@@ -86,6 +93,24 @@ func runAgent(ctx context.Context, g *globals, f agentFlags) error {
 		}
 		statePath = filepath.Join(dir, "agent.seq")
 	}
+	logOut := g.errOut
+	if f.logFile != "" {
+		path := f.logFile
+		if path == logBesideState {
+			path = filepath.Join(filepath.Dir(statePath), "agent.log")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("create the folder for the agent's log %s: %w (pass --log-file)", path, err)
+		}
+		lf, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("open the agent's log %s: %w (pass --log-file)", path, err)
+		}
+		defer lf.Close()
+		logOut = lf
+	}
+	log := zerolog.New(zerolog.ConsoleWriter{Out: logOut, TimeFormat: time.DateTime, NoColor: f.logFile != ""}).
+		Level(level).With().Timestamp().Str("component", "agent").Logger()
 	lock, err := notify.AcquireLock(statePath + ".lock")
 	if err != nil {
 		return err
@@ -170,7 +195,7 @@ func agentNotifier(g *globals, via string, log zerolog.Logger) (notify.Notifier,
 
 func installAgentAutostart(g *globals) error {
 	if runtime.GOOS == "windows" {
-		return errors.New("on Windows the installer starts the agent at logon (the HKCU Run entry); reinstall or repair addingov to restore it")
+		return errors.New("on Windows the installer starts addingov-agent.exe at every logon (the HKLM Run entry AddinGovAgent); repair AddinGov in Apps & features to restore it")
 	}
 	exe, err := os.Executable()
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"addingov/localapi"
 	"addingov/report"
 	"addingov/storage"
+	"addingov/version"
 )
 
 func init() { extraCommands = append(extraCommands, bugreportCmd) }
@@ -162,7 +163,7 @@ func writeBundle(ctx context.Context, c *localapi.Client, out string, progress i
 		{"README.txt", func() ([]byte, error) { return []byte(bundleReadme), nil }},
 		{"version.json", func() ([]byte, error) {
 			st, err := c.Status(ctx)
-			return jsonOf(map[string]string{"cli": Version, "daemon": st.Version, "go": runtime.Version()}, err)
+			return jsonOf(map[string]string{"cli": version.Version, "daemon": st.Version, "go": runtime.Version()}, err)
 		}},
 		{"os.json", func() ([]byte, error) { return jsonOf(osFacts()) }},
 		{"status.json", func() ([]byte, error) { return jsonOf(c.Status(ctx)) }},
@@ -200,7 +201,7 @@ func writeBundle(ctx context.Context, c *localapi.Client, out string, progress i
 			return nil, 0, fmt.Errorf("write the bundle: %w", err)
 		}
 	}
-	manifest, _ := json.MarshalIndent(map[string]any{"created": started, "cli_version": Version, "parts": b.parts}, "", "  ")
+	manifest, _ := json.MarshalIndent(map[string]any{"created": started, "cli_version": version.Version, "parts": b.parts}, "", "  ")
 	w, err := b.zw.Create("manifest.json")
 	if err == nil {
 		_, err = w.Write(manifest)

@@ -53,4 +53,7 @@ func noticesCmd(g *globals) *cobra.Command {
 
 func printNotice(w io.Writer, n storage.Notice) {
 	fmt.Fprintf(w, "#%d %s  %s\n    %s\n", n.Seq, fmtTime(n.Time), display.Escape(n.Title), display.Escape(n.Text))
+	if n.UserCanEnable && n.Action != "" {
+		fmt.Fprintf(w, "    To turn it back on: %s\n", display.Escape(n.Action))
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"addingov/localapi"
+	"addingov/version"
 )
 
 // Exit codes (documented in the README's CLI section).
@@ -30,9 +31,6 @@ const (
 	// connect to it; the message names the group to join.
 	ExitAccessDenied = 5
 )
-
-// Version is set by the build.
-var Version = "dev"
 
 // globals are the flags every command shares.
 type globals struct {
@@ -60,7 +58,7 @@ func NewRoot() *cobra.Command {
 activation, crashes, CPU and memory use, turns off offenders and logs why.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Version:       version.Version,
 	}
 	root.PersistentFlags().StringVar(&g.socket, "socket", "", "daemon socket or pipe (default: $ADDINGOV_SOCKET, then the platform default)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print JSON for scripts")
@@ -85,7 +83,11 @@ func Main(args []string) int {
 	// Ctrl-C or SIGTERM ends --follow and the demo cleanly (children are cleaned up).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := root.ExecuteContext(ctx)
+	return exitCode(root.ExecuteContext(ctx))
+}
+
+// exitCode prints err, if any, and maps it to the process exit code.
+func exitCode(err error) int {
 	if err == nil {
 		return ExitOK
 	}

@@ -257,6 +257,7 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 		return localapi.ActivationResponse{}, localapi.BadRequest("cannot watch process %d for %s: %v", req.PID, req.AddinID, err)
 	}
 	id := d.tracker.StartFor(caller.UID, governed, req.PID)
+	d.saveBindings()
 	return localapi.ActivationResponse{ActivationID: id, MayActivate: true}, nil
 }
 
@@ -336,6 +337,7 @@ func (d *Daemon) EndActivation(ctx context.Context, id string) (localapi.Activat
 	if err := d.tracker.End(id); err != nil {
 		return localapi.ActivationResult{}, activationError(id, err)
 	}
+	d.saveBindings()
 	return localapi.ActivationResult{ActivationID: id}, nil
 }
 
@@ -364,6 +366,7 @@ func activationError(id string, err error) error {
 }
 
 func (d *Daemon) observeActivation(act governance.Activation) localapi.ActivationResult {
+	defer d.saveBindings() // after d.mu is released
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.history.addActivation(act)

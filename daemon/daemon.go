@@ -83,6 +83,7 @@ type Daemon struct {
 	quota   *writeQuota
 	server  *localapi.Server
 	ext     []localapi.Extension
+	restart restartState // see rebind.go
 }
 
 // New opens the state database and restores governance state from it.
@@ -200,6 +201,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	d.server = localapi.NewServer(d, d.log, d.ext...)
+	d.resumeGovernance()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -224,7 +226,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}()
 	d.log.Info().Str("address", d.cfg.Address).Str("state_dir", d.cfg.StateDir).
-		Str("policy", d.cfg.PolicySource).Msg("daemon started")
+		Str("policy", d.cfg.PolicySource).Str("version", d.cfg.Version).Msg("daemon started")
 	if d.cfg.Ready != nil {
 		d.cfg.Ready()
 	}

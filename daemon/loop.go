@@ -75,6 +75,7 @@ func (d *Daemon) tick(now time.Time) {
 	if d.discover != nil {
 		d.runDiscovery()
 	}
+	d.saveBindings()
 }
 
 // applyLocked persists a governance result: new strikes, and a decision with its log
@@ -199,4 +200,5 @@ func (d *Daemon) reconcileBlocked() {
 		d.log.Warn().Str("event", "addin-"+c.entry.Action).Str("addin", c.entry.AddinID).Str("reason", c.entry.Detail).
 			Msg("policy changed an add-in's state")
 	}
+	d.rememberPolicy()
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // disableNotice is the one notice a disable raises, in plain words with the figure.
-// It tells the user how to turn the add-in back on, or, for a machine-wide add-in that
-// only an administrator may enable, whom to ask.
+// It says whether the user can turn the add-in back on (the agent offers that on the
+// notice itself, so the text names no command), or, for a machine-wide add-in that only
+// an administrator may enable, whom to ask. Action keeps the command for the CLI.
 func disableNotice(name, scope string, d governance.Decision) *storage.Notice {
 	if d.Action != governance.ActionDisable {
 		return nil
@@ -18,8 +19,8 @@ func disableNotice(name, scope string, d governance.Decision) *storage.Notice {
 		return &storage.Notice{
 			Time: d.Time, AddinID: d.AddinID, AddinName: name, Level: "warning",
 			Title: fmt.Sprintf("%s was turned off", name),
-			Text: fmt.Sprintf("%s was turned off because it %s. It is installed for everyone on this computer: ask your administrator to turn it back on (`addingov enable %s` as an administrator).",
-				name, d.Summary, d.AddinID),
+			Text: fmt.Sprintf("%s was turned off because it %s. It is installed for everyone on this computer: ask your administrator to turn it back on.",
+				name, d.Summary),
 			Action: "addingov enable " + d.AddinID,
 		}
 	}
@@ -29,9 +30,10 @@ func disableNotice(name, scope string, d governance.Decision) *storage.Notice {
 		AddinName: name,
 		Level:     "warning",
 		Title:     fmt.Sprintf("%s was turned off", name),
-		Text: fmt.Sprintf("%s was turned off because it %s. You can turn it back on with `addingov enable %s`.",
-			name, d.Summary, d.AddinID),
-		Action: "addingov enable " + d.AddinID,
+		Text: fmt.Sprintf("%s was turned off because it %s. You can turn it back on if you need it.",
+			name, d.Summary),
+		Action:        "addingov enable " + d.AddinID,
+		UserCanEnable: true,
 	}
 }
 

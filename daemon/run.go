@@ -13,6 +13,7 @@ import (
 	"addingov/localapi"
 	"addingov/logging"
 	"addingov/registrypolicy"
+	"addingov/version"
 )
 
 // RunOptions are addingovd's flags.
@@ -27,6 +28,7 @@ type RunOptions struct {
 	// Service is true when the service manager started the daemon (logs then also go
 	// to the Event Log on Windows).
 	Service bool
+	// Version is what status reports; empty means the build's stamped version.Version.
 	Version string
 }
 
@@ -43,6 +45,9 @@ func RunMain(ctx context.Context, o RunOptions, ready func()) error {
 		return err
 	}
 	defer closeLog()
+	if o.Version == "" {
+		o.Version = version.Version
+	}
 	policy, source, err := OpenPolicy(o.PolicyFile, log)
 	if err != nil {
 		log.Error().Err(err).Str("event", "policy-invalid").Msg("cannot load policy")

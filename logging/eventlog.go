@@ -71,6 +71,8 @@ var EventIDs = []EventID{
 	{221, "addin-unblock", "policy no longer blocks an add-in"},
 	{230, "addin-installed", "an add-in was installed"},
 	{231, "addin-removed", "an add-in was removed"},
+	{240, "addin-rebound", "after a restart, an add-in process that still runs is sampled again"},
+	{241, "addin-ended-while-down", "an add-in process ended while the daemon was down (not counted as a crash)"},
 	{300, "policy-loaded", "the effective policy was loaded"},
 	{301, "policy-changed", "the effective policy changed"},
 	{302, "policy-invalid", "a policy value has the wrong type or is out of range and is ignored"},

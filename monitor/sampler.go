@@ -114,6 +114,13 @@ func (s *Sampler) Bind(addinID string, pid int32) error {
 	if err != nil {
 		return fmt.Errorf("bind add-in %q to pid %d: %w", addinID, pid, err)
 	}
+	s.bindHandle(addinID, h)
+	return nil
+}
+
+// bindHandle binds the process h was opened on (see Bind) and takes over h.
+func (s *Sampler) bindHandle(addinID string, h ProcessHandle) {
+	pid := h.PID()
 	r := root{pid: pid, createTime: h.CreateTime()}
 
 	s.mu.Lock()
@@ -126,7 +133,7 @@ func (s *Sampler) Bind(addinID string, pid int32) error {
 	if i := slices.IndexFunc(a.roots, func(x root) bool { return x.pid == pid }); i >= 0 {
 		if a.roots[i].createTime == r.createTime {
 			closeHandle(h)
-			return nil
+			return
 		}
 		s.pending = append(s.pending, pendingExit{addinID: addinID, pid: pid})
 		a.roots[i] = r
@@ -141,7 +148,6 @@ func (s *Sampler) Bind(addinID string, pid int32) error {
 		}
 		s.procs[pid] = &trackedProcess{h: h}
 	}
-	return nil
 }
 
 // Unbind stops attributing pid to addinID. It reports no exit.

@@ -82,7 +82,11 @@ func NewAgent(opts Options) (*Agent, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Agent{opts: opts, log: opts.Log}, nil
+	a := &Agent{opts: opts, log: opts.Log}
+	if in, ok := opts.Notifier.(Interactive); ok {
+		in.SetActor(a) // the notifier's buttons act through this agent's daemon connection
+	}
+	return a, nil
 }
 
 // Once delivers every pending notice and returns how many were shown. An unreachable

@@ -33,6 +33,17 @@ type Fallback struct {
 
 var _ Notifier = (*Fallback)(nil)
 
+// SetActor implements Interactive for whichever of its notifiers offer actions.
+func (f *Fallback) SetActor(a Actor) { setActor(a, f.Primary, f.Secondary) }
+
+func setActor(a Actor, ns ...Notifier) {
+	for _, n := range ns {
+		if in, ok := n.(Interactive); ok {
+			in.SetActor(a)
+		}
+	}
+}
+
 // Name implements Notifier.
 func (f *Fallback) Name() string {
 	return f.Primary.Name() + ", else " + f.Secondary.Name()
@@ -69,6 +80,9 @@ func (f *Fallback) Notify(ctx context.Context, n storage.Notice) error {
 type Tee []Notifier
 
 var _ Notifier = Tee(nil)
+
+// SetActor implements Interactive for whichever of its notifiers offer actions.
+func (t Tee) SetActor(a Actor) { setActor(a, t...) }
 
 // Name implements Notifier.
 func (t Tee) Name() string {

@@ -42,6 +42,10 @@ func (t *Terminal) Notify(_ context.Context, n storage.Notice) error {
 	if n.Text != "" {
 		fmt.Fprintf(&b, "    %s\n", oneLine(n.Text))
 	}
+	// On a terminal a command is the way to act; desktop notifiers offer buttons instead.
+	if n.UserCanEnable && n.Action != "" {
+		fmt.Fprintf(&b, "    To turn it back on: %s\n", oneLine(n.Action))
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	_, err := io.WriteString(t.w, b.String())

@@ -25,23 +25,48 @@ var (
 )
 
 // SessionMessage shows notices as a message in the user's own Terminal Services
-// session (WTSSendMessageW). It needs no extra dependency and works for a per-user
-// process; it does not wait for the user to dismiss the message.
+// session (WTSSendMessageW): the tray's fallback. It does not wait for the user, and the
+// message closes by itself after sessionMessageTimeout (Microsoft's "WTSSendMessageW
+// function": Timeout, in seconds).
 type SessionMessage struct {
 	session uint32
 }
 
 var _ Desktop = (*SessionMessage)(nil)
 
-// OpenDesktop returns the notifier for this process's session. Session 0 (services)
-// has no interactive desktop, so it is refused.
+// sessionMessageTimeout is how long a session message stays up without an answer.
+const sessionMessageTimeout = 120 // seconds
+
+// OpenDesktop returns the agent's notifier for this process's session: the
+// notification-area icon, falling back to timed session messages when the notification
+// area refuses a notice. Session 0 (services) has no interactive desktop, so it is
+// refused.
 func OpenDesktop() (Desktop, error) {
+	if err := interactiveSession(); err != nil {
+		return nil, err
+	}
+	return NewTray()
+}
+
+func interactiveSession() error {
+	var session uint32
+	if err := windows.ProcessIdToSessionId(windows.GetCurrentProcessId(), &session); err != nil {
+		return fmt.Errorf("find this process's session: %w", err)
+	}
+	if session == 0 {
+		return errors.New("the agent runs in session 0 (as a service), which has no desktop: start it at the user's logon instead")
+	}
+	return nil
+}
+
+// openSessionMessage returns the session-message notifier for this process's session.
+func openSessionMessage() (*SessionMessage, error) {
 	var session uint32
 	if err := windows.ProcessIdToSessionId(windows.GetCurrentProcessId(), &session); err != nil {
 		return nil, fmt.Errorf("find this process's session: %w", err)
 	}
 	if session == 0 {
-		return nil, errors.New("the agent runs in session 0 (as a service), which has no desktop: start it at the user's logon instead")
+		return nil, errors.New("session 0 has no desktop for session messages")
 	}
 	if err := procWTSSendMessage.Find(); err != nil {
 		return nil, fmt.Errorf("session messages are unavailable: %w", err)
@@ -77,7 +102,7 @@ func (m *SessionMessage) Notify(ctx context.Context, n storage.Notice) error {
 		uintptr(unsafe.Pointer(&t[0])), uintptr((len(t)-1)*2),
 		uintptr(unsafe.Pointer(&body[0])), uintptr((len(body)-1)*2),
 		uintptr(style),
-		0, // no timeout: the message stays until dismissed
+		sessionMessageTimeout,
 		uintptr(unsafe.Pointer(&response)),
 		0,
 	)

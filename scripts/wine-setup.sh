@@ -8,8 +8,9 @@
 #   WINEPREFIX   the Wine prefix to create and use (default: $HOME/.addingov-wine)
 #
 # Steps:
-#   1. install wine, wine64 and the MinGW binutils from the distribution's packages
-#      (apt-get; needs root or sudo) when they are missing;
+#   1. install wine, wine64, the MinGW binutils and Xvfb (a virtual X display: Wine
+#      creates windows, such as the agent's notification-area icon, only with a display)
+#      from the distribution's packages (apt-get; needs root or sudo) when missing;
 #   2. build bcryptprimitives.dll from scripts/wine/ (Go 1.26 binaries import ProcessPrng
 #      from it and Wine 8 lacks it; the DLL forwards it to advapi32.SystemFunction036);
 #   3. create the prefix and copy the DLL into its system32;
@@ -36,6 +37,7 @@ need=()
 command -v wine >/dev/null 2>&1 || need+=(wine)
 { command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ]; } || need+=(wine64)
 command -v x86_64-w64-mingw32-as >/dev/null 2>&1 || need+=(binutils-mingw-w64-x86-64)
+command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing ${need[*]}"
   as_root apt-get update -qq

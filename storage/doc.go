@@ -34,6 +34,11 @@
 //	activations                        activation outcomes, kept as long as history
 //	│ <add-in id>/
 //	│   <time key> → JSON ActivationRecord
+//	bindings                           created by the first write (restart.go)
+//	│ <add-in id>/                     the processes sampled for each add-in
+//	│   <pid uint32 big-endian> → JSON Binding: creation time, live activation
+//	daemon                             created by the first write (restart.go)
+//	│ policy_seen → JSON PolicySeen: the policy last applied, and what it blocked
 //
 // A <time key> is 12 bytes: the record's time as UnixNano (int64, big-endian, so keys
 // sort by time) followed by a uint32 big-endian sequence that tells apart records with

@@ -100,6 +100,9 @@ type Notice struct {
 	Title     string    `json:"title"`
 	Text      string    `json:"text"`
 	Action    string    `json:"action,omitempty"` // what the user can do, e.g. "addingov enable X"
+	// UserCanEnable says the user the notice is for may turn the add-in back on (an
+	// add-in of their own that governance turned off), so the agent offers that action.
+	UserCanEnable bool `json:"user_can_enable,omitempty"`
 }
 
 // Notice levels.

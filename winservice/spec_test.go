@@ -13,6 +13,13 @@ import (
 // wxs is the part of packaging/windows/addingov.wxs that must agree with this package.
 type wxs struct {
 	Product struct {
+		UpgradeCode  string `xml:"UpgradeCode,attr"`
+		MajorUpgrade []struct {
+			DowngradeErrorMessage string `xml:"DowngradeErrorMessage,attr"`
+		} `xml:"MajorUpgrade"`
+		RemoveExistingProducts []struct {
+			Sequence string `xml:"Sequence,attr"`
+		} `xml:"InstallExecuteSequence>RemoveExistingProducts"`
 		Components []struct {
 			ID             string `xml:"Id,attr"`
 			ServiceInstall []struct {
@@ -100,8 +107,8 @@ func TestMSIMatchesService(t *testing.T) {
 		for _, v := range c.RegistryValues {
 			if v.Root == "HKLM" && v.Key == `Software\Microsoft\Windows\CurrentVersion\Run` && v.Name == AgentRunValue {
 				agents++
-				if !strings.HasSuffix(v.Value, `addingov.exe" agent`) {
-					t.Errorf("the Run entry is %q, want the quoted addingov.exe with the agent command", v.Value)
+				if v.Value != `"[INSTALLDIR]addingov-agent.exe"` {
+					t.Errorf("the Run entry is %q, want the quoted addingov-agent.exe (the GUI-subsystem agent: no console window at logon)", v.Value)
 				}
 			}
 		}
@@ -109,6 +116,17 @@ func TestMSIMatchesService(t *testing.T) {
 	if installs != 1 || controls != 1 || sources != 1 || agents != 1 {
 		t.Errorf("found %d ServiceInstall, %d ServiceControl, %d Event Log sources, %d agent Run entries; want one of each",
 			installs, controls, sources, agents)
+	}
+	// The UpgradeCode ties every version together: changing it would make an upgrade
+	// install a second product beside the first.
+	if w.Product.UpgradeCode != "07e12f75-f837-44ac-8bf5-1ea457ada897" {
+		t.Errorf("UpgradeCode is %q: it must never change, or upgrades install side by side", w.Product.UpgradeCode)
+	}
+	if len(w.Product.MajorUpgrade) != 1 || !strings.Contains(w.Product.MajorUpgrade[0].DowngradeErrorMessage, "uninstall AddinGov first") {
+		t.Errorf("want one MajorUpgrade whose DowngradeErrorMessage says what to do, got %+v", w.Product.MajorUpgrade)
+	}
+	if len(w.Product.RemoveExistingProducts) != 1 || w.Product.RemoveExistingProducts[0].Sequence != "1501" {
+		t.Errorf("RemoveExistingProducts must run right after InstallInitialize, 1500 (inside the transaction, so a failed upgrade rolls back), got %+v", w.Product.RemoveExistingProducts)
 	}
 	recovery := false
 	for _, ca := range w.Product.CustomActions {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"addingov/daemon"
+	"addingov/version"
 )
 
 func main() {
@@ -20,6 +21,7 @@ func main() {
 		Short:         "The addingov daemon: governs add-ins and serves the local API",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version.Version,
 	}
 	root.AddCommand(runCmd())
 	root.AddCommand(platformCommands()...)

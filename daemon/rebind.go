@@ -1,0 +1,233 @@
+package daemon
+
+import (
+	"errors"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"addingov/monitor"
+	"addingov/registrypolicy"
+	"addingov/storage"
+)
+
+// restartState is what the daemon stores so that a restart forgets nothing it governs:
+// the processes it samples (with the host's live activation in each) and the policy it
+// last applied. It remembers what it last stored, so unchanged state costs no write.
+type restartState struct {
+	mu        sync.Mutex
+	bindings  []storage.Binding
+	bindingsW bool // bindings were stored (or read) at least once
+	policy    storage.PolicySeen
+	policyW   bool
+}
+
+// resumeGovernance runs once at start, before the loop and the API:
+//   - every stored binding whose process still runs (the same pid with the same creation
+//     time) is bound again, so sampling goes on without waiting for a new activation;
+//     its ready activation is resumed under its old id (the host's end report still
+//     works, and an exit still counts as a crash);
+//   - a binding whose process ended while the daemon was down is logged, and not counted
+//     as a crash even if an activation was live in it: the exit was not observed, and a
+//     host's normal end report made while the daemon was down failed, so a crash and a
+//     normal close cannot be told apart, and a wrong crash strike can disable an add-in;
+//   - an activation that was started but not ready is dropped without a strike: its
+//     ready report was due while the daemon was down;
+//   - discovery runs at once rather than after the first interval;
+//   - the policy is compared with the one last applied: changed values are logged as
+//     policy-changed, and add-ins it now blocks or unblocks are logged and noticed, as
+//     when the policy changes while the daemon runs.
+func (d *Daemon) resumeGovernance() {
+	d.rebindStored()
+	if d.discover != nil {
+		d.runDiscovery()
+	}
+	d.policyAtStart()
+	d.saveBindings()
+}
+
+func (d *Daemon) rebindStored() {
+	stored, err := d.db.Bindings()
+	if err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("read the processes bound before the restart")
+	}
+	d.restart.mu.Lock()
+	d.restart.bindings, d.restart.bindingsW = stored, err == nil
+	d.restart.mu.Unlock()
+	for _, b := range stored {
+		log := d.log.With().Str("addin", b.AddinID).Int32("pid", b.PID).Logger()
+		if _, err := d.db.Addin(b.AddinID); errors.Is(err, storage.ErrNotFound) {
+			log.Info().Msg("not re-binding the process of an add-in that was removed")
+			continue
+		}
+		d.mu.Lock()
+		ok, why := d.engine.MayActivate(b.AddinID)
+		d.mu.Unlock()
+		if !ok {
+			log.Info().Str("reason", why).Msg("not re-binding the process of an add-in that may not run")
+			continue
+		}
+		d.smu.Lock()
+		err := d.sampler.Rebind(monitor.Root{AddinID: b.AddinID, PID: b.PID, CreateTime: b.CreateTime})
+		d.smu.Unlock()
+		switch {
+		case errors.Is(err, monitor.ErrNoProcess):
+			ev := log.Info()
+			if b.ActivationID != "" {
+				ev = log.Warn().Str("activation", b.ActivationID)
+			}
+			ev.Str("event", "addin-ended-while-down").
+				Msg("an add-in process ended while the daemon was down; not counted as a crash (its exit was not observed)")
+			continue
+		case err != nil:
+			log.Warn().Err(err).Msg("cannot re-bind an add-in process; it is sampled again from its next activation")
+			continue
+		}
+		log.Info().Str("event", "addin-rebound").Msg("sampling an add-in process again after the restart")
+		if b.ActivationID == "" {
+			continue
+		}
+		la := monitor.LiveActivation{ID: b.ActivationID, AddinID: b.AddinID, PID: b.PID, Ready: b.ActivationReady,
+			Started: b.ActivationStarted, Owner: b.ActivationOwner}
+		if err := d.tracker.Resume(la); err != nil {
+			log.Info().Str("activation", b.ActivationID).Err(err).Msg("activation not resumed; it is neither timed out nor counted")
+		}
+	}
+}
+
+// saveBindings stores the processes the sampler follows, each with the host's live
+// activation in it, when they changed since the last store.
+func (d *Daemon) saveBindings() {
+	d.smu.Lock()
+	roots := d.sampler.Roots()
+	d.smu.Unlock()
+	type proc struct {
+		id  string
+		pid int32
+	}
+	live := map[proc]monitor.LiveActivation{}
+	for _, la := range d.tracker.LiveActivations() {
+		live[proc{la.AddinID, la.PID}] = la // oldest first: the newest wins
+	}
+	d.restart.mu.Lock()
+	defer d.restart.mu.Unlock()
+	since := map[proc]storage.Binding{}
+	for _, b := range d.restart.bindings {
+		since[proc{b.AddinID, b.PID}] = b
+	}
+	bs := make([]storage.Binding, 0, len(roots))
+	for _, r := range roots {
+		b := storage.Binding{AddinID: r.AddinID, PID: r.PID, CreateTime: r.CreateTime, BoundAt: d.clock.Now()}
+		if prev, ok := since[proc{r.AddinID, r.PID}]; ok && prev.CreateTime == r.CreateTime {
+			b.BoundAt = prev.BoundAt
+		}
+		if la, ok := live[proc{r.AddinID, r.PID}]; ok {
+			b.ActivationID, b.ActivationReady, b.ActivationStarted, b.ActivationOwner = la.ID, la.Ready, la.Started.Round(0), la.Owner
+		}
+		bs = append(bs, b)
+	}
+	if d.restart.bindingsW && reflect.DeepEqual(bs, d.restart.bindings) ||
+		d.restart.bindingsW && len(bs) == 0 && len(d.restart.bindings) == 0 {
+		return
+	}
+	if err := d.db.ReplaceBindings(bs); err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("store the processes being sampled; a restart now may forget some")
+		return
+	}
+	d.restart.bindings, d.restart.bindingsW = bs, true
+}
+
+// policyAtStart logs and notices what the policy changed while the daemon was down.
+func (d *Daemon) policyAtStart() {
+	cur := d.cfg.Policy.Effective()
+	seen, err := d.db.PolicySeen()
+	first := errors.Is(err, storage.ErrNoPolicySeen)
+	if err != nil && !first {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("read the policy last applied; blocks in force are logged again")
+	}
+	// Start from what was blocked when the daemon stopped (nothing, at the first start),
+	// so reconcileBlocked logs and notices every difference.
+	d.mu.Lock()
+	d.blocked = map[string]bool{}
+	for _, id := range seen.Blocked {
+		d.blocked[id] = true
+	}
+	d.mu.Unlock()
+	if !first && err == nil {
+		if changes := diffValues(seen.Values, policyValues(cur)); len(changes) > 0 {
+			d.log.Info().Msg("the policy changed while the daemon was down")
+			d.onPolicyChange(nil, cur, changes) // logs policy-changed and reconciles blocks
+			return
+		}
+	}
+	d.reconcileBlocked()
+}
+
+// rememberPolicy stores the policy just applied and what it blocks, when they changed.
+func (d *Daemon) rememberPolicy() {
+	p := storage.PolicySeen{Values: policyValues(d.cfg.Policy.Effective())}
+	d.mu.Lock()
+	for id, blocked := range d.blocked {
+		if blocked {
+			p.Blocked = append(p.Blocked, id)
+		}
+	}
+	d.mu.Unlock()
+	slices.Sort(p.Blocked)
+	d.restart.mu.Lock()
+	defer d.restart.mu.Unlock()
+	if d.restart.policyW && reflect.DeepEqual(p, d.restart.policy) {
+		return
+	}
+	if err := d.db.PutPolicySeen(p); err != nil {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("store the policy applied; the next start may log this change again")
+		return
+	}
+	d.restart.policy, d.restart.policyW = p, true
+}
+
+// policyValues is every setting and managed add-in that differs from the built-in
+// defaults, with its value as people read it.
+func policyValues(e *registrypolicy.Effective) map[string]string {
+	out := map[string]string{}
+	if e == nil {
+		return out
+	}
+	for _, c := range e.Diff(nil) {
+		out[c.Name] = c.New
+	}
+	return out
+}
+
+// diffValues lists the differences between two policyValues, by name.
+func diffValues(old, cur map[string]string) []registrypolicy.Change {
+	names := slices.Sorted(maps.Keys(cur))
+	for n := range old {
+		if _, ok := cur[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var out []registrypolicy.Change
+	for _, n := range names {
+		// As Diff writes them: an unlisted managed add-in is "(none)".
+		absent := "(default)"
+		if strings.HasPrefix(n, registrypolicy.ManagedAddins+"[") {
+			absent = "(none)"
+		}
+		o, ok := old[n]
+		if !ok {
+			o = absent
+		}
+		c, ok := cur[n]
+		if !ok {
+			c = absent
+		}
+		if o != c {
+			out = append(out, registrypolicy.Change{Name: n, Old: o, New: c})
+		}
+	}
+	return out
+}
