@@ -17,6 +17,8 @@ type PageDamage struct {
 	Bucket  string `json:"bucket,omitempty"` // the bucket path it belongs to, "/"-joined
 	Records int    `json:"records"`          // records known lost with it; -1 when unknown
 	Problem string `json:"problem"`
+
+	top string // the top-level bucket it belongs to, unquoted; "" for the root's own pages
 }
 
 // maxDamageListed bounds the damage a walk lists; the rest is only counted.
@@ -45,7 +47,12 @@ func newWalker(sf *storeFile) *walker {
 	return &walker{sf: sf, seen: map[uint64]bool{}}
 }
 
-func (w *walker) addDamage(d PageDamage) {
+// addDamage records d, a page of the bucket at path.
+func (w *walker) addDamage(path []string, d PageDamage) {
+	d.Bucket = pathName(path)
+	if len(path) > 0 {
+		d.top = path[0]
+	}
 	if len(w.damage) >= maxDamageListed {
 		w.unlisted++
 		return
@@ -65,18 +72,17 @@ func (w *walker) walk() error {
 // walkTree visits the page id of the bucket at path and returns what kind of page it
 // turned out to be ("" when it is damaged), which tells the damaged siblings' kind.
 func (w *walker) walkTree(path []string, id uint64, depth int) (string, error) {
-	bucket := pathName(path)
 	if depth > maxTreeDepth {
-		w.addDamage(PageDamage{Page: id, Kind: "branch", Bucket: bucket, Records: -1, Problem: "the tree is deeper than bbolt can build: its index pages loop"})
+		w.addDamage(path, PageDamage{Page: id, Kind: "branch", Records: -1, Problem: "the tree is deeper than bbolt can build: its index pages loop"})
 		return "", nil
 	}
 	if w.seen[id] {
-		w.addDamage(PageDamage{Page: id, Bucket: bucket, Records: -1, Problem: fmt.Sprintf("page %d is reached twice (an index page points to a page already in use)", id)})
+		w.addDamage(path, PageDamage{Page: id, Records: -1, Problem: fmt.Sprintf("page %d is reached twice (an index page points to a page already in use)", id)})
 		return "", nil
 	}
 	p, err := w.sf.readPage(id)
 	if err != nil {
-		w.addDamage(PageDamage{Page: id, Bucket: bucket, Records: -1, Problem: err.Error()})
+		w.addDamage(path, PageDamage{Page: id, Records: -1, Problem: err.Error()})
 		return "", nil
 	}
 	for i := uint64(0); i <= p.overflow(); i++ {
@@ -93,18 +99,18 @@ func (w *walker) walkTree(path []string, id uint64, depth int) (string, error) {
 	case flagBranch:
 		return "branch", w.walkBranch(path, p, depth)
 	case flagLeaf:
-		elems, err := checkedLeaf(p)
+		elems, err := w.checkedLeaf(p)
 		if err != nil {
 			records := -1
 			if p.checkCount() == nil {
 				records = p.count
 			}
-			w.addDamage(PageDamage{Page: id, Kind: "leaf", Bucket: bucket, Records: records, Problem: err.Error()})
+			w.addDamage(path, PageDamage{Page: id, Kind: "leaf", Records: records, Problem: err.Error()})
 			return "leaf", nil
 		}
 		return "leaf", w.walkLeaf(path, id, elems, depth)
 	}
-	w.addDamage(PageDamage{Page: id, Bucket: bucket, Records: -1,
+	w.addDamage(path, PageDamage{Page: id, Records: -1,
 		Problem: fmt.Sprintf("page %d is a %s page where the tree needs an index or record page", id, p.kind())})
 	return "", nil
 }
@@ -112,18 +118,17 @@ func (w *walker) walkTree(path []string, id uint64, depth int) (string, error) {
 // walkBranch visits a branch page's children. A child whose own header is damaged is
 // given the kind of its siblings: every child of one branch page is on the same level.
 func (w *walker) walkBranch(path []string, p page, depth int) error {
-	bucket := pathName(path)
 	children, err := p.branchChildren()
-	if err == nil {
-		for i := 1; i < len(children); i++ {
-			if bytes.Compare(children[i-1].key, children[i].key) >= 0 {
-				err = fmt.Errorf("keys of index page %d are out of order", p.id)
-				break
-			}
+	for i := 0; err == nil && i < len(children); i++ {
+		switch c := children[i].id; {
+		case c < 2 || c >= w.sf.meta.hwm:
+			err = fmt.Errorf("index page %d points to page %d, outside the file's %d pages", p.id, c, w.sf.meta.hwm)
+		case i > 0 && bytes.Compare(children[i-1].key, children[i].key) >= 0:
+			err = fmt.Errorf("keys of index page %d are out of order", p.id)
 		}
 	}
 	if err != nil {
-		w.addDamage(PageDamage{Page: p.id, Kind: "branch", Bucket: bucket, Records: -1, Problem: err.Error()})
+		w.addDamage(path, PageDamage{Page: p.id, Kind: "branch", Records: -1, Problem: err.Error()})
 		return nil
 	}
 	var level string
@@ -152,7 +157,7 @@ func (w *walker) walkBranch(path []string, p page, depth int) error {
 
 // checkedLeaf decodes a leaf page and checks it whole (key order, sub-bucket values), so
 // a damaged page yields none of its records rather than some garbage ones.
-func checkedLeaf(p page) ([]leafElem, error) {
+func (w *walker) checkedLeaf(p page) ([]leafElem, error) {
 	elems, err := p.leafElems()
 	if err != nil {
 		return nil, err
@@ -161,8 +166,14 @@ func checkedLeaf(p page) ([]leafElem, error) {
 		if i > 0 && bytes.Compare(elems[i-1].key, e.key) >= 0 {
 			return nil, fmt.Errorf("keys of record page %d are out of order", p.id)
 		}
-		if e.subBucket && len(e.value) < bucketValueSize {
+		if !e.subBucket {
+			continue
+		}
+		if len(e.value) < bucketValueSize {
 			return nil, fmt.Errorf("element %d of page %d is a bucket with a %d-byte header", i, p.id, len(e.value))
+		}
+		if root := le.Uint64(e.value); root != 0 && (root < 2 || root >= w.sf.meta.hwm) {
+			return nil, fmt.Errorf("element %d of page %d is a bucket rooted at page %d, outside the file's %d pages", i, p.id, root, w.sf.meta.hwm)
 		}
 	}
 	return elems, nil
@@ -202,15 +213,15 @@ func (w *walker) walkLeaf(path []string, id uint64, elems []leafElem, depth int)
 			if in.flags != flagLeaf {
 				err = fmt.Errorf("inline bucket %s in page %d is a %s page, not a record page", pathName(sub), id, in.kind())
 			} else {
-				inElems, err = checkedLeaf(in)
+				inElems, err = w.checkedLeaf(in)
 			}
 		}
 		if err != nil {
-			w.addDamage(PageDamage{Page: id, Kind: "leaf", Bucket: pathName(sub), Records: -1, Problem: err.Error()})
+			w.addDamage(sub, PageDamage{Page: id, Kind: "leaf", Records: -1, Problem: err.Error()})
 			continue
 		}
 		if depth+1 > maxTreeDepth {
-			w.addDamage(PageDamage{Page: id, Kind: "leaf", Bucket: pathName(sub), Records: -1, Problem: "buckets nest deeper than addingov ever makes them"})
+			w.addDamage(sub, PageDamage{Page: id, Kind: "leaf", Records: -1, Problem: "buckets nest deeper than addingov ever makes them"})
 			continue
 		}
 		if err := w.walkLeaf(sub, id, inElems, depth+1); err != nil {
@@ -228,7 +239,7 @@ func (w *walker) checkFreelist() {
 		return
 	}
 	damaged := func(problem string) {
-		w.addDamage(PageDamage{Page: m.freelist, Kind: "freelist", Records: 0, Problem: problem})
+		w.addDamage(nil, PageDamage{Page: m.freelist, Kind: "freelist", Records: 0, Problem: problem})
 	}
 	p, err := w.sf.readPage(m.freelist)
 	if err != nil {
