@@ -301,8 +301,9 @@ func TestIssue12_CorruptStore_BoltCheckFaultsInChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := make([]byte, 8)
-	le.PutUint64(b, 1<<30) // 4 TiB into a mapping of a few hundred KiB
-	if _, err := f.WriteAt(b, int64(p.id)*int64(sf.pageSize)+pageHeaderSize+8); err != nil { // first child's pgid
+	// The first child's page id: 4 TiB into a mapping of a few hundred KiB.
+	le.PutUint64(b, 1<<30)
+	if _, err := f.WriteAt(b, int64(p.id)*int64(sf.pageSize)+pageHeaderSize+8); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

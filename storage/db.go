@@ -15,6 +15,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// FileName is the state file's name in the daemon's state directory.
+const FileName = "addingov.db"
+
 // DefaultTimeout is how long Open waits for another process to release the database.
 const DefaultTimeout = 2 * time.Second
 

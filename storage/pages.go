@@ -180,7 +180,7 @@ func (sf *storeFile) readPage(id uint64) (page, error) {
 		return page{}, fmt.Errorf("read page %d: %w", id, err)
 	}
 	if got := le.Uint64(hdr); got != id {
-		return page{}, fmt.Errorf("page %d calls itself page %d", id, got)
+		return page{}, fmt.Errorf("the header of page %d is overwritten (it names itself page %d)", id, got)
 	}
 	overflow := uint64(le.Uint32(hdr[12:]))
 	if id+overflow >= sf.meta.hwm || off+int64(overflow+1)*ps > sf.size {
