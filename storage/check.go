@@ -110,12 +110,8 @@ func CheckFile(path string, opts CheckOptions) (Diagnosis, error) {
 	if err != nil {
 		return unreadable(d, err), nil
 	}
-	if !sf.metaOK {
-		return d.unusable(CauseMetaBoth, fmt.Sprintf("both of its meta (header) pages are damaged (page 0: %v; page 1: %v), or it is not a state file at all", sf.metaErrs[0], sf.metaErrs[1])), nil
-	}
-	d.Pages = sf.meta.hwm
-	if need := int64(sf.meta.hwm) * int64(sf.pageSize); size < need {
-		return d.unusable(CauseTruncated, fmt.Sprintf("the file is %d bytes but its header says it holds %d pages (%d bytes): it was cut short", size, sf.meta.hwm, need)), nil
+	if d, done := d.checkHeader(sf); done {
+		return d, nil
 	}
 	// Hold bbolt's shared lock while reading, so a daemon writing the file is reported
 	// as that, not as damage. With the meta pages and size checked, bbolt's read-only
@@ -128,17 +124,8 @@ func CheckFile(path string, opts CheckOptions) (Diagnosis, error) {
 		return d.unusable(CauseInconsistent, fmt.Sprintf("bbolt cannot open it read-only: %v", err)), nil
 	}
 	defer bdb.Close()
-	w := newWalker(sf)
-	if err := w.walk(); err != nil {
-		return d, err
-	}
-	if len(w.damage) > 0 {
-		return d.damaged(w), nil
-	}
-	for i, err := range sf.metaErrs {
-		if err != nil {
-			return d.unusable(CauseMetaOne, fmt.Sprintf("meta (header) page %d is damaged (%v); the other one and every page of data are intact", i, err)), nil
-		}
+	if d, done := d.checkPages(sf); done {
+		return d, nil
 	}
 	if opts.NoChild {
 		d.Healthy = true
@@ -167,6 +154,33 @@ func CheckFile(path string, opts CheckOptions) (Diagnosis, error) {
 	}
 	d.Healthy = true
 	return d, nil
+}
+
+// checkHeader checks the meta pages and the file's length; done means d is the verdict.
+func (d Diagnosis) checkHeader(sf *storeFile) (Diagnosis, bool) {
+	if !sf.metaOK {
+		return d.unusable(CauseMetaBoth, fmt.Sprintf("both of its meta (header) pages are damaged (page 0: %v; page 1: %v), or it is not a state file at all", sf.metaErrs[0], sf.metaErrs[1])), true
+	}
+	d.Pages = sf.meta.hwm
+	if sf.meta.hwm > uint64(sf.size)/uint64(sf.pageSize) {
+		return d.unusable(CauseTruncated, fmt.Sprintf("the file is %d bytes but its header says it holds %d pages of %d bytes: it was cut short", sf.size, sf.meta.hwm, sf.pageSize)), true
+	}
+	return d, false
+}
+
+// checkPages walks every page; done means d is the verdict (damage was found).
+func (d Diagnosis) checkPages(sf *storeFile) (Diagnosis, bool) {
+	w := newWalker(sf)
+	_ = w.walk() // without callbacks it cannot fail
+	if len(w.damage) > 0 {
+		return d.damaged(w), true
+	}
+	for i, err := range sf.metaErrs {
+		if err != nil {
+			return d.unusable(CauseMetaOne, fmt.Sprintf("meta (header) page %d is damaged (%v); the other one and every page of data are intact", i, err)), true
+		}
+	}
+	return d, false
 }
 
 // childTimeout bounds bbolt's check in the child: generous (a hang is the only thing it

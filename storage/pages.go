@@ -171,6 +171,9 @@ func (sf *storeFile) readPage(id uint64) (page, error) {
 		return page{}, fmt.Errorf("page %d is outside the file's %d pages", id, sf.meta.hwm)
 	}
 	ps := int64(sf.pageSize)
+	if id >= uint64(sf.size/ps) {
+		return page{}, fmt.Errorf("page %d lies past the end of the file (%d bytes)", id, sf.size)
+	}
 	off := int64(id) * ps
 	if off+ps > sf.size {
 		return page{}, fmt.Errorf("page %d lies past the end of the file (%d bytes)", id, sf.size)
@@ -183,7 +186,7 @@ func (sf *storeFile) readPage(id uint64) (page, error) {
 		return page{}, fmt.Errorf("the header of page %d is overwritten (it names itself page %d)", id, got)
 	}
 	overflow := uint64(le.Uint32(hdr[12:]))
-	if id+overflow >= sf.meta.hwm || off+int64(overflow+1)*ps > sf.size {
+	if id+overflow >= sf.meta.hwm || overflow >= uint64(sf.size/ps) || off+int64(overflow+1)*ps > sf.size {
 		return page{}, fmt.Errorf("page %d claims %d overflow pages, more than the file holds", id, overflow)
 	}
 	buf := make([]byte, int64(overflow+1)*ps)

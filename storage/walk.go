@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -183,6 +184,11 @@ func (w *walker) checkedLeaf(p page) ([]leafElem, error) {
 // the page holding elems (for inline buckets, the page they are inlined in).
 func (w *walker) walkLeaf(path []string, id uint64, elems []leafElem, depth int) error {
 	for _, e := range elems {
+		if !e.subBucket && len(path) == 0 {
+			// bbolt keeps only buckets at the top; a record there is damage.
+			w.addDamage(path, PageDamage{Page: id, Kind: "leaf", Records: -1, Problem: fmt.Sprintf("page %d holds a record among the top-level buckets", id)})
+			continue
+		}
 		if !e.subBucket {
 			if w.onRecord != nil {
 				if err := w.onRecord(path, e.key, e.value); err != nil {
@@ -220,8 +226,10 @@ func (w *walker) walkLeaf(path []string, id uint64, elems []leafElem, depth int)
 			w.addDamage(sub, PageDamage{Page: id, Kind: "leaf", Records: -1, Problem: err.Error()})
 			continue
 		}
-		if depth+1 > maxTreeDepth {
-			w.addDamage(sub, PageDamage{Page: id, Kind: "leaf", Records: -1, Problem: "buckets nest deeper than addingov ever makes them"})
+		if slices.ContainsFunc(inElems, func(e leafElem) bool { return e.subBucket }) {
+			// bbolt inlines only buckets without sub-buckets; following one would let a
+			// damaged page nest inside itself.
+			w.addDamage(sub, PageDamage{Page: id, Kind: "leaf", Records: -1, Problem: fmt.Sprintf("inline bucket %s in page %d claims a bucket inside it", pathName(sub), id)})
 			continue
 		}
 		if err := w.walkLeaf(sub, id, inElems, depth+1); err != nil {
@@ -266,8 +274,8 @@ func (w *walker) checkFreelist() {
 		}
 		free[id] = true
 	}
-	if len(w.damage) > 0 {
-		return // pages below a damaged page were never reached, so they look lost
+	if len(w.damage) > 0 || m.hwm > uint64(w.sf.size)/uint64(w.sf.pageSize) {
+		return // pages below a damaged page (or past the end) were never reached, so they look lost
 	}
 	for i := uint64(0); i <= p.overflow(); i++ {
 		free[m.freelist+i] = true
