@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,18 +26,47 @@ import (
 // storeRecords is how many records buildDamageStore writes per bucket.
 var storeRecords = map[string]int{bucketAddins: 40, bucketLog: 3000, bucketNotices: 30}
 
-// buildDamageStore writes a state file big enough that the log has index (branch) pages
-// and closes it.
+// damageTemplate is buildDamageStore's file, written once.
+var damageTemplate struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+// buildDamageStore returns a fresh copy of a state file big enough that the log has
+// index (branch) pages.
 func buildDamageStore(t testing.TB) string {
 	t.Helper()
+	damageTemplate.once.Do(func() {
+		dir, err := os.MkdirTemp("", "addingov-damage")
+		if err != nil {
+			damageTemplate.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "addingov.db")
+		if damageTemplate.err = writeDamageStore(path); damageTemplate.err == nil {
+			damageTemplate.b, damageTemplate.err = os.ReadFile(path)
+		}
+	})
+	if damageTemplate.err != nil {
+		t.Fatal(damageTemplate.err)
+	}
 	path := filepath.Join(testDir(t), "addingov.db")
+	if err := os.WriteFile(path, damageTemplate.b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeDamageStore(path string) (err error) {
 	db, err := Open(path, Options{Clock: governancetest.NewClock(t0)})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for i := 0; i < storeRecords[bucketAddins]; i++ {
 		if err := db.PutAddin(Addin{ID: fmt.Sprintf("addin-%02d", i), Name: "Add-in", State: governance.StateEnabled}); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
 	var strikes []governance.Strike
@@ -44,7 +74,7 @@ func buildDamageStore(t testing.TB) string {
 		strikes = append(strikes, strike(fmt.Sprintf("addin-%02d", i%4), t0.Add(time.Duration(i)*time.Second), float64(i)))
 	}
 	if err := db.AddStrikes(strikes); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		logB, idx := tx.Bucket([]byte(bucketLog)), tx.Bucket([]byte(bucketLogByAddin))
@@ -62,20 +92,17 @@ func buildDamageStore(t testing.TB) string {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for i := 0; i < storeRecords[bucketNotices]; i++ {
 		if _, err := db.AppendNotice(Notice{Title: fmt.Sprintf("notice %d", i)}); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
 	if err := db.AckNotices("alice", 12); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return db.Close()
 }
 
 // treePage is one page of a state file's tree, as the page walk saw it.

@@ -178,20 +178,23 @@ func (sf *storeFile) readPage(id uint64) (page, error) {
 	if off+ps > sf.size {
 		return page{}, fmt.Errorf("page %d lies past the end of the file (%d bytes)", id, sf.size)
 	}
-	hdr := make([]byte, pageHeaderSize)
-	if _, err := sf.r.ReadAt(hdr, off); err != nil {
-		return page{}, fmt.Errorf("read page %d: %w", id, err)
-	}
-	if got := le.Uint64(hdr); got != id {
-		return page{}, fmt.Errorf("the header of page %d is overwritten (it names itself page %d)", id, got)
-	}
-	overflow := uint64(le.Uint32(hdr[12:]))
-	if id+overflow >= sf.meta.hwm || overflow >= uint64(sf.size/ps) || off+int64(overflow+1)*ps > sf.size {
-		return page{}, fmt.Errorf("page %d claims %d overflow pages, more than the file holds", id, overflow)
-	}
-	buf := make([]byte, int64(overflow+1)*ps)
+	// One read for the usual single page; a second only for overflow pages.
+	buf := make([]byte, ps)
 	if _, err := sf.r.ReadAt(buf, off); err != nil {
 		return page{}, fmt.Errorf("read page %d: %w", id, err)
+	}
+	if got := le.Uint64(buf); got != id {
+		return page{}, fmt.Errorf("the header of page %d is overwritten (it names itself page %d)", id, got)
+	}
+	overflow := uint64(le.Uint32(buf[12:]))
+	if overflow > 0 {
+		if id+overflow >= sf.meta.hwm || overflow >= uint64(sf.size/ps) || off+int64(overflow+1)*ps > sf.size {
+			return page{}, fmt.Errorf("page %d claims %d overflow pages, more than the file holds", id, overflow)
+		}
+		buf = append(buf, make([]byte, int64(overflow)*ps)...)
+		if _, err := sf.r.ReadAt(buf[ps:], off+ps); err != nil {
+			return page{}, fmt.Errorf("read page %d: %w", id, err)
+		}
 	}
 	return page{id: id, flags: le.Uint16(buf[8:]), count: int(le.Uint16(buf[10:])), buf: buf}, nil
 }
