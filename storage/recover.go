@@ -268,7 +268,12 @@ func (c *copier) finish(log zerolog.Logger) error {
 		return err
 	}
 	return c.db.Update(func(tx *bolt.Tx) error {
+		// Every bucket the schema has, in case a damaged page held one (both
+		// migrations only create buckets that are missing).
 		if err := createBuckets(tx, log); err != nil {
+			return err
+		}
+		if err := createHistoryBuckets(tx, log); err != nil {
 			return err
 		}
 		if err := indexLogByAddin(tx, log); err != nil {
