@@ -1,11 +1,9 @@
 package storage
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +15,7 @@ import (
 
 	"addingov/governance"
 	"addingov/governance/governancetest"
+	"addingov/storage/storagetest"
 )
 
 // The damage tests build a state file with known records, damage it the way a disk or an
@@ -163,31 +162,6 @@ func findPage(t testing.TB, pages []treePage, bucket, kind string) treePage {
 	return treePage{}
 }
 
-// scribble overwrites n bytes of the file at off with seeded random bytes, as a bad
-// sector would.
-func scribble(t testing.TB, path string, off int64, n int) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, n)
-	rand.New(rand.NewSource(off)).Read(b)
-	if _, err := f.WriteAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func fileHash(t testing.TB, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%x", sha256.Sum256(b))
-}
-
 // damageShapes are the ways a state file gets damaged; each returns the file's path.
 // They are shared with the fuzz target's seeds.
 var damageShapes = []struct {
@@ -203,17 +177,17 @@ var damageShapes = []struct {
 		}
 	}},
 	{"MetaOne", CauseMetaOne, "meta (header) page 0 is damaged", func(t testing.TB, path string) {
-		scribble(t, path, pageHeaderSize+8, 32)
+		storagetest.Scribble(t, path, pageHeaderSize+8, 32)
 	}},
 	{"MetaBoth", CauseMetaBoth, "both of its meta (header) pages are damaged", func(t testing.TB, path string) {
 		sf, _ := treePages(t, path)
-		scribble(t, path, pageHeaderSize, 48)
-		scribble(t, path, int64(sf.pageSize)+pageHeaderSize, 48)
+		storagetest.Scribble(t, path, pageHeaderSize, 48)
+		storagetest.Scribble(t, path, int64(sf.pageSize)+pageHeaderSize, 48)
 	}},
 	{"BranchPage", CauseBranch, "an index (branch) page of bucket log is damaged", func(t testing.TB, path string) {
 		sf, pages := treePages(t, path)
 		p := findPage(t, pages, bucketLog, "branch")
-		scribble(t, path, int64(p.id)*int64(sf.pageSize)+pageHeaderSize, 512)
+		storagetest.Scribble(t, path, int64(p.id)*int64(sf.pageSize)+pageHeaderSize, 512)
 	}},
 	{"BranchPageWhole", CauseBranch, "an index (branch) page of bucket log is damaged", func(t testing.TB, path string) {
 		// A branch page whose every byte is gone: its kind comes from its siblings.
@@ -227,21 +201,21 @@ var damageShapes = []struct {
 		if len(branches) < 3 {
 			t.Fatalf("the log has %d index pages; this shape needs a root and two below it", len(branches))
 		}
-		scribble(t, path, int64(branches[1].id)*int64(sf.pageSize), sf.pageSize)
+		storagetest.Scribble(t, path, int64(branches[1].id)*int64(sf.pageSize), sf.pageSize)
 	}},
 	{"LeafPage", CauseLeaf, "a page of records (leaf) of bucket log is damaged", func(t testing.TB, path string) {
 		sf, pages := treePages(t, path)
 		p := findPage(t, pages, bucketLog, "leaf")
-		scribble(t, path, int64(p.id)*int64(sf.pageSize)+pageHeaderSize, 64)
+		storagetest.Scribble(t, path, int64(p.id)*int64(sf.pageSize)+pageHeaderSize, 64)
 	}},
 	{"LeafPageWhole", CauseLeaf, "a page of records (leaf) of bucket log is damaged", func(t testing.TB, path string) {
 		sf, pages := treePages(t, path)
 		p := findPage(t, pages, bucketLog, "leaf")
-		scribble(t, path, int64(p.id)*int64(sf.pageSize), sf.pageSize)
+		storagetest.Scribble(t, path, int64(p.id)*int64(sf.pageSize), sf.pageSize)
 	}},
 	{"FreelistPage", CauseFreelist, "its list of free pages is damaged", func(t testing.TB, path string) {
 		sf, _ := treePages(t, path)
-		scribble(t, path, int64(sf.meta.freelist)*int64(sf.pageSize), sf.pageSize)
+		storagetest.Scribble(t, path, int64(sf.meta.freelist)*int64(sf.pageSize), sf.pageSize)
 	}},
 	{"ZeroBytes", CauseZeroBytes, "the file is empty (0 bytes)", func(t testing.TB, path string) {
 		if err := os.Truncate(path, 0); err != nil {
@@ -257,14 +231,14 @@ func TestIssue12_CorruptStore_Shapes(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			path := buildDamageStore(t)
 			s.damage(t, path)
-			before := fileHash(t, path)
+			before := storagetest.Hash(t, path)
 			db, err := Open(path, Options{})
 			if err == nil {
 				db.Close()
 				t.Fatal("Open accepted a damaged file")
 			}
 			assertRefusal(t, err, s.cause, s.phrase)
-			if after := fileHash(t, path); after != before {
+			if after := storagetest.Hash(t, path); after != before {
 				t.Error("Open changed the damaged file")
 			}
 		})

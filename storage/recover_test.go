@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"addingov/storage/storagetest"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -56,8 +57,8 @@ func TestIssue12_CorruptStore_RecoverKeepsReadableRecords(t *testing.T) {
 	for _, k := range leaf.keys {
 		delete(want, bucketLog+"/\x00"+string(k))
 	}
-	scribble(t, path, int64(leaf.id)*int64(sf.pageSize), sf.pageSize)
-	damagedHash := fileHash(t, path)
+	storagetest.Scribble(t, path, int64(leaf.id)*int64(sf.pageSize), sf.pageSize)
+	damagedHash := storagetest.Hash(t, path)
 
 	var progress []uint64
 	now := time.Date(2026, 12, 2, 16, 0, 0, 0, time.UTC)
@@ -68,7 +69,7 @@ func TestIssue12_CorruptStore_RecoverKeepsReadableRecords(t *testing.T) {
 	if !rep.Recovered || rep.Diagnosis.Cause != CauseLeaf {
 		t.Fatalf("report %+v", rep)
 	}
-	if rep.DamagedCopy != path+".damaged-20261202T160000Z" || fileHash(t, rep.DamagedCopy) != damagedHash {
+	if rep.DamagedCopy != path+".damaged-20261202T160000Z" || storagetest.Hash(t, rep.DamagedCopy) != damagedHash {
 		t.Errorf("damaged copy %s is missing or changed", rep.DamagedCopy)
 	}
 	got := allRecords(t, path)
@@ -137,7 +138,7 @@ func TestIssue12_CorruptStore_RecoverEachShape(t *testing.T) {
 			path := buildDamageStore(t)
 			want := allRecords(t, path)
 			s.damage(t, path)
-			before := fileHash(t, path)
+			before := storagetest.Hash(t, path)
 			rep, err := Recover(path, RecoverOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -145,7 +146,7 @@ func TestIssue12_CorruptStore_RecoverEachShape(t *testing.T) {
 			if !rep.Recovered || rep.Diagnosis.Cause != s.cause {
 				t.Fatalf("report %+v", rep)
 			}
-			if fileHash(t, rep.DamagedCopy) != before {
+			if storagetest.Hash(t, rep.DamagedCopy) != before {
 				t.Error("the damaged copy differs from the damaged file")
 			}
 			db, err := Open(path, Options{})
@@ -170,12 +171,12 @@ func TestIssue12_CorruptStore_RecoverEachShape(t *testing.T) {
 // forced), and a missing one is an error that says so.
 func TestIssue12_CorruptStore_RecoverHealthyIsANoop(t *testing.T) {
 	path := buildDamageStore(t)
-	before := fileHash(t, path)
+	before := storagetest.Hash(t, path)
 	rep, err := Recover(path, RecoverOptions{})
 	if err != nil || rep.Recovered || !rep.Diagnosis.Healthy {
 		t.Fatalf("Recover = %+v, %v", rep, err)
 	}
-	if fileHash(t, path) != before {
+	if storagetest.Hash(t, path) != before {
 		t.Error("Recover changed a healthy file")
 	}
 	rep, err = Recover(path, RecoverOptions{Force: true})
@@ -189,7 +190,7 @@ func TestIssue12_CorruptStore_RecoverHealthyIsANoop(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nothing to recover") {
 		t.Errorf("Recover of a missing file = %v", err)
 	}
-	if fileHash(t, rep.DamagedCopy) != before {
+	if storagetest.Hash(t, rep.DamagedCopy) != before {
 		t.Error("the forced copy kept aside differs from the original")
 	}
 	if errors.Is(err, ErrUnusable) {

@@ -5,11 +5,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +21,7 @@ import (
 
 	"addingov/governance"
 	"addingov/storage"
+	"addingov/storage/storagetest"
 )
 
 // These tests run the real daemon (this test binary, re-run as addingovd: see TestMain)
@@ -141,36 +140,6 @@ func pageOf(t *testing.T, path, typ string) (id int64, size int64) {
 	return id, size
 }
 
-func scribble(t *testing.T, path string, off int64, n int) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, n)
-	rand.New(rand.NewSource(off)).Read(b)
-	if _, err := f.WriteAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func hashOf(t *testing.T, path string) string {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.IsDir() {
-		return "directory"
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%x", sha256.Sum256(b))
-}
-
 // runAddingovd runs this binary as addingovd with args, as uid when it is not 0.
 func runAddingovd(t *testing.T, uid uint32, args ...string) (string, int) {
 	t.Helper()
@@ -248,7 +217,7 @@ func refusesAs(t *testing.T, uid uint32, damage func(t *testing.T, path string),
 	dir := worldDir(t)
 	path := storeWithRecords(t, dir)
 	damage(t, path)
-	before := hashOf(t, path)
+	before := storagetest.Hash(t, path)
 	out, code := runAddingovd(t, uid, "run", "--state-dir", dir, "--socket", filepath.Join(dir, "api.sock"))
 	if code != exitUnusable {
 		t.Errorf("addingovd exited with %d, want %d; output:\n%s", code, exitUnusable, out)
@@ -261,7 +230,7 @@ func refusesAs(t *testing.T, uid uint32, damage func(t *testing.T, path string),
 			t.Errorf("output contains %q:\n%s", bad, out)
 		}
 	}
-	if after := hashOf(t, path); after != before {
+	if after := storagetest.Hash(t, path); after != before {
 		t.Error("the state file changed")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "api.sock")); err == nil {
@@ -277,35 +246,35 @@ func TestIssue12_CorruptStore_TruncatedHalf(t *testing.T) {
 }
 
 func TestIssue12_CorruptStore_MetaOne(t *testing.T) {
-	refuses(t, func(t *testing.T, path string) { scribble(t, path, 24, 32) }, "meta (header) page 0 is damaged")
+	refuses(t, func(t *testing.T, path string) { storagetest.Scribble(t, path, 24, 32) }, "meta (header) page 0 is damaged")
 }
 
 func TestIssue12_CorruptStore_MetaBoth(t *testing.T) {
 	refuses(t, func(t *testing.T, path string) {
 		_, size := pageOf(t, path, "leaf")
-		scribble(t, path, 16, 48)
-		scribble(t, path, size+16, 48)
+		storagetest.Scribble(t, path, 16, 48)
+		storagetest.Scribble(t, path, size+16, 48)
 	}, "both of its meta (header) pages are damaged")
 }
 
 func TestIssue12_CorruptStore_BranchPage(t *testing.T) {
 	refuses(t, func(t *testing.T, path string) {
 		id, size := pageOf(t, path, "branch")
-		scribble(t, path, id*size+16, 512)
+		storagetest.Scribble(t, path, id*size+16, 512)
 	}, "an index (branch) page of bucket log is damaged")
 }
 
 func TestIssue12_CorruptStore_LeafPage(t *testing.T) {
 	refuses(t, func(t *testing.T, path string) {
 		id, size := pageOf(t, path, "leaf")
-		scribble(t, path, id*size+16, 64)
+		storagetest.Scribble(t, path, id*size+16, 64)
 	}, "a page of records (leaf)")
 }
 
 func TestIssue12_CorruptStore_FreelistPage(t *testing.T) {
 	refuses(t, func(t *testing.T, path string) {
 		id, size := pageOf(t, path, "freelist")
-		scribble(t, path, id*size, int(size))
+		storagetest.Scribble(t, path, id*size, int(size))
 	}, "its list of free pages is damaged")
 }
 
@@ -343,8 +312,8 @@ func TestIssue12_CorruptStore_RecoverCommand(t *testing.T) {
 	dir := worldDir(t)
 	path := storeWithRecords(t, dir)
 	id, size := pageOf(t, path, "leaf")
-	scribble(t, path, id*size, int(size))
-	before := hashOf(t, path)
+	storagetest.Scribble(t, path, id*size, int(size))
+	before := storagetest.Hash(t, path)
 	out, code := runAddingovd(t, 0, "recover", "--json", "--state-dir", dir)
 	if code != 0 {
 		t.Fatalf("recover exited %d:\n%s", code, out)
@@ -353,7 +322,7 @@ func TestIssue12_CorruptStore_RecoverCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("recover --json printed %q: %v", out, err)
 	}
-	if !rep.Recovered || rep.LostPages != 1 || hashOf(t, rep.DamagedCopy) != before {
+	if !rep.Recovered || rep.LostPages != 1 || storagetest.Hash(t, rep.DamagedCopy) != before {
 		t.Errorf("report %+v", rep)
 	}
 	for _, b := range rep.Buckets {
