@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -265,7 +266,7 @@ func FuzzDamagedStoreFile(f *testing.F) {
 // to keep it small): every top-level bucket, nested buckets both inline and
 // on pages of their own, and a log of several pages. It ends at its high-water mark.
 func smallStoreBytes(f *testing.F) []byte {
-	path := f.TempDir() + "/s.db"
+	path := filepath.Join(testDir(f), "s.db")
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 512})
 	if err != nil {
 		f.Fatal(err)
