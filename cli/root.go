@@ -26,6 +26,9 @@ const (
 	// ExitRefused: the command worked and its answer is "no": `permissions` found that
 	// policy (or the manifest itself) refuses the add-in.
 	ExitRefused = 4
+	// ExitAccessDenied: the daemon's socket (or pipe) exists but this account may not
+	// connect to it; the message names the group to join.
+	ExitAccessDenied = 5
 )
 
 // Version is set by the build.
@@ -97,6 +100,8 @@ func Main(args []string) int {
 		return ExitUsage
 	case localapi.IsUnreachable(err):
 		return ExitUnreachable
+	case localapi.IsAccessDenied(err):
+		return ExitAccessDenied
 	default:
 		if isCobraUsage(err) {
 			return ExitUsage
@@ -128,12 +133,18 @@ func (g *globals) client(ctx context.Context) (*localapi.Client, error) {
 		return localapi.NewClient(t, addr), nil
 	}
 	candidates := localapi.ClientAddresses()
+	pick := candidates[0]
 	for _, a := range candidates {
 		c, err := t.Dial(ctx, a)
 		if err == nil {
 			c.Close()
 			return localapi.NewClient(t, a), nil
 		}
+		// A daemon that refuses this account is the one to report, rather than the
+		// absence of one at the caller's own default address.
+		if localapi.IsAccessDenied(err) && pick == candidates[0] {
+			pick = a
+		}
 	}
-	return localapi.NewClient(t, candidates[0]), nil
+	return localapi.NewClient(t, pick), nil
 }

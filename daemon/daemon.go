@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -188,7 +189,10 @@ func (d *Daemon) restore() error {
 	return nil
 }
 
-// Run serves the API and governs until ctx ends, then closes everything.
+// Run serves the API and governs until ctx ends, then closes everything. New has already
+// taken the state directory's lock (the database's), so only the daemon owning that
+// state gets here; the transport then claims the socket under its own lock and removes
+// only a stale socket, never one a live daemon serves.
 func (d *Daemon) Run(ctx context.Context) error {
 	defer d.db.Close()
 	l, err := d.cfg.Transport.Listen(d.cfg.Address)
@@ -231,9 +235,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.log.Warn().Err(err).Msg("API shutdown")
 	}
 	wg.Wait()
-	if isUnixSocket(d.cfg.Address) {
-		os.Remove(d.cfg.Address)
-	}
+	l.Close() // removes the socket, if it is still the one this daemon created
 	d.log.Info().Msg("daemon stopped")
 	select {
 	case err := <-errc:
@@ -243,10 +245,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 }
 
-func isUnixSocket(addr string) bool {
-	fi, err := os.Lstat(addr)
-	return err == nil && fi.Mode()&os.ModeSocket != 0
-}
+// APIHandler is the local API as Run serves it, without a listener: the caller is
+// whatever the request's context carries (localapi.WithCaller). Fuzz targets drive it
+// in-process.
+func (d *Daemon) APIHandler() http.Handler { return localapi.NewServer(d, d.log, d.ext...) }
 
 // Client returns a client for this daemon (the demo uses it in-process).
 func (d *Daemon) Client() *localapi.Client {
