@@ -114,7 +114,7 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.Transport == nil {
 		cfg.Transport = localapi.NewTransport(cfg.Listen)
 	}
-	db, err := storage.Open(filepath.Join(cfg.StateDir, "addingov.db"), storage.Options{Clock: cfg.Clock, Log: cfg.Log})
+	db, err := storage.Open(filepath.Join(cfg.StateDir, storage.FileName), storage.Options{Clock: cfg.Clock, Log: cfg.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,9 @@ package storage
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +33,7 @@ func BenchmarkApplyDecision(b *testing.B) {
 // seedBenchLog fills a log with entries spread over addins add-ins.
 func seedBenchLog(b *testing.B, db *DB, entries, addins int) {
 	b.Helper()
-	const perTx = 500
+	perTx := max(500, entries/20)
 	for start := 0; start < entries; start += perTx {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			for i := start; i < min(start+perTx, entries); i++ {
@@ -101,5 +104,50 @@ func BenchmarkAppendLogParallel(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// checkBenchFile is a state file with a million log entries (and their index), written
+// once per process for BenchmarkCheckFile.
+var checkBenchFile struct {
+	once sync.Once
+	path string
+}
+
+// BenchmarkCheckFile measures the start-up check on a state file of a million log
+// entries: the page walk alone, and the walk plus bbolt's Tx.Check in a child process
+// (what Open runs).
+func BenchmarkCheckFile(b *testing.B) {
+	checkBenchFile.once.Do(func() {
+		dir, err := os.MkdirTemp("", "addingov-bench-check")
+		if err != nil {
+			b.Fatal(err)
+		}
+		checkBenchFile.path = filepath.Join(dir, FileName)
+		db, err := Open(checkBenchFile.path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		seedBenchLog(b, db, 1_000_000, 100)
+		db.Close()
+	})
+	fi, err := os.Stat(checkBenchFile.path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, child := range []bool{false, true} {
+		name := "walk"
+		if child {
+			name = "walk+bbolt-check-in-child"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportMetric(float64(fi.Size())/(1<<20), "MiB")
+			for range b.N {
+				d, err := CheckFile(checkBenchFile.path, CheckOptions{NoChild: !child})
+				if err != nil || !d.Healthy {
+					b.Fatalf("%+v %v", d, err)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,9 @@ import (
 	"github.com/rs/zerolog"
 	bolt "go.etcd.io/bbolt"
 )
+
+// FileName is the state file's name in the daemon's state directory.
+const FileName = "addingov.db"
 
 // DefaultTimeout is how long Open waits for another process to release the database.
 const DefaultTimeout = 2 * time.Second
@@ -62,12 +66,25 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("open state database %s: create its directory: %w", path, err)
 		}
 	}
+	// Check before bbolt opens the file for writing: that open (and the first write)
+	// would fault on some damage and write meta pages into the damaged file.
+	d, err := CheckFile(path, CheckOptions{Timeout: opts.Timeout, Log: opts.Log})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// A new state file.
+	case err != nil:
+		return nil, err
+	case !d.Healthy:
+		opts.Log.Error().Str("event", "storage-problem").Str("path", path).Str("cause", string(d.Cause)).
+			Interface("damaged_pages", d.Damage).Msg("state database is damaged; not opening it for writing")
+		return nil, &UnusableError{Diagnosis: d}
+	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, lockedError(path, opts.Timeout)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open state database %s: %w (if the file is damaged, move it aside and addingovd starts with an empty one)", path, err)
+		return nil, fmt.Errorf("open state database %s: %w (run `addingovd check` to see what is wrong with it)", path, err)
 	}
 	// bbolt waits up to MaxBatchDelay for more writers to join a batch. Its default
 	// (10 ms) suits many concurrent writers; a desktop daemon has a few, and every

@@ -45,6 +45,12 @@
 // the same nanosecond. Times before 1970 or after 2262 cannot be keyed and are refused.
 // A log entry's ID is its time key in hex, which is also the paging cursor of Log.
 //
+// A damaged file is never written to: Open first runs CheckFile, which reads every page
+// with bounds checks (pages.go, walk.go) and runs bbolt's Tx.Check read-only in a child
+// process (child.go), and refuses an unusable file with an *UnusableError naming the
+// Cause and what to do. Recover copies every record that can still be read into a fresh
+// file and keeps the damaged one beside it; it rebuilds log_by_addin from the log.
+//
 // Records carry no copy of their key: a log entry's ID and a notice's Seq are filled in
 // from the key when read, so a record can never disagree with where it is stored.
 package storage

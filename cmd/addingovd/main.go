@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -24,10 +25,13 @@ func main() {
 		Version:       version.Version,
 	}
 	root.AddCommand(runCmd())
+	root.AddCommand(storeCommands()...)
 	root.AddCommand(platformCommands()...)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "addingovd:", err)
-		os.Exit(1)
+		if !errors.As(err, new(exitError)) {
+			fmt.Fprintln(os.Stderr, "addingovd:", err)
+		}
+		os.Exit(exitCode(err))
 	}
 }
 
