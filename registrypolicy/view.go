@@ -18,6 +18,10 @@ type View struct {
 	// MemoryKind is what the memory limits are compared with: "resident" or
 	// "private commit".
 	MemoryKind string `json:"memory_kind,omitempty"`
+	// User is whose effective policy this is ("" for the machine's or everyone's).
+	User string `json:"user,omitempty"`
+	// Note says why a user's own policy is missing from it, when it is.
+	Note string `json:"note,omitempty"`
 }
 
 // SettingView is one setting of a View.
@@ -38,7 +42,7 @@ type ManagedView struct {
 
 // View returns the effective policy's view.
 func (e *Effective) View() View {
-	v := View{Settings: make([]SettingView, len(e.Settings)), Managed: make([]ManagedView, len(e.Managed)), MemoryKind: e.MemoryKind}
+	v := View{Settings: make([]SettingView, len(e.Settings)), Managed: make([]ManagedView, len(e.Managed)), MemoryKind: e.MemoryKind, User: e.User, Note: e.Note}
 	for i, s := range e.Settings {
 		v.Settings[i] = SettingView{Name: s.Name, Value: s.Value, Unit: s.Unit, Origin: s.Origin, Error: s.Error}
 	}
@@ -63,6 +67,15 @@ func (e *Effective) WriteText(w io.Writer) error { return e.View().WriteText(w) 
 // WriteText writes the view for people: one line per setting with its value, unit and
 // origin, then the values that were ignored and why, then the managed add-ins.
 func (v View) WriteText(w io.Writer) error {
+	if v.User != "" {
+		fmt.Fprintf(w, "Effective policy of %s\n", v.User)
+	}
+	if v.Note != "" {
+		fmt.Fprintf(w, "Note: %s\n", v.Note)
+	}
+	if v.User != "" || v.Note != "" {
+		fmt.Fprintln(w)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SETTING\tVALUE\tORIGIN")
 	var ignored []string
