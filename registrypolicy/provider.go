@@ -40,7 +40,7 @@ type Provider struct {
 	debounce time.Duration
 	poll     time.Duration // 0: the policy's sampling interval; < 0: never
 
-	users    UserSource // nil: one policy for everyone
+	users UserSource // nil: one policy for everyone
 
 	reloadMu sync.Mutex // one reload at a time, so changes are reported once and in order
 	cur      atomic.Pointer[Effective]
