@@ -53,7 +53,7 @@ func (c *Catalog) Evaluate(caller localapi.Caller, req EvaluateRequest) (Evaluat
 		Type: it.Type, FormType: it.FormType, MessageClass: it.MessageClass,
 		Subject: it.Subject, BodyText: it.BodyText, BodyHTML: it.BodyHTML, SenderAddress: it.Sender,
 		Attachments: it.Attachments, IRMProtected: it.IRMProtected,
-	}, manifest.EvalOptions{AllowIRM: PolicyFrom(c.policy()).AllowActivationOnIRMItems})
+	}, manifest.EvalOptions{AllowIRM: PolicyFrom(c.policy(caller)).AllowActivationOnIRMItems})
 	// Evaluation time counts toward the slow-activation threshold only when the add-in's
 	// own user (or an administrator) asks: otherwise any user could slow-start a
 	// machine-wide add-in into a disable.

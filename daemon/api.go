@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"time"
@@ -91,7 +90,7 @@ func (d *Daemon) view(a storage.Addin) localapi.Addin {
 	state, why := d.engine.EffectiveState(a.ID)
 	strikes := d.engine.Strikes(a.ID)
 	last, sampled := d.last[a.ID]
-	mode, managed := d.cfg.Policy.Policy().Mode(a.ID)
+	mode, managed := d.overrides.raw(a.ID).Mode(managedID(a.ID))
 	d.mu.Unlock()
 
 	v := localapi.Addin{
@@ -390,9 +389,4 @@ func (d *Daemon) NoticeAck(ctx context.Context) (uint64, error) {
 		return 0, localapi.Forbidden("the daemon could not identify you, so it has no record of the notices you have seen")
 	}
 	return d.db.NoticeAck(caller.UID)
-}
-
-// Policy implements localapi.Backend.
-func (d *Daemon) Policy(ctx context.Context) (json.RawMessage, error) {
-	return d.cfg.Policy.Effective().JSON()
 }

@@ -54,6 +54,8 @@ func (tp testPolicy) Policy() governance.Policy { return tp.p }
 func (tp testPolicy) Effective() *registrypolicy.Effective {
 	return &registrypolicy.Effective{Policy: tp.p}
 }
+func (tp testPolicy) Lookup(string) (*registrypolicy.Effective, bool) { return tp.Effective(), true }
+func (tp testPolicy) Users() []string                                 { return nil }
 func (tp testPolicy) Watch(ctx context.Context, _ func(old, new *registrypolicy.Effective, changes []registrypolicy.Change)) error {
 	<-ctx.Done()
 	return nil

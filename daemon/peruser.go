@@ -25,11 +25,18 @@ func perUserID(id, uid string) string { return id + perUserSep + uid }
 
 // perUserBase returns the machine-wide add-in a per-user record belongs to.
 func perUserBase(id string) (string, bool) {
+	base, _, ok := splitPerUser(id)
+	return base, ok
+}
+
+// splitPerUser splits a per-user record's id into the machine-wide add-in's id and
+// the user's uid (or SID).
+func splitPerUser(id string) (base, uid string, ok bool) {
 	i := strings.LastIndex(id, perUserSep)
-	if i <= 0 {
-		return "", false
+	if i <= 0 || i+len(perUserSep) == len(id) {
+		return "", "", false
 	}
-	return id[:i], true
+	return id[:i], id[i+len(perUserSep):], true
 }
 
 // governedID is the record an activation of a is governed under for caller.
