@@ -70,11 +70,17 @@ type running struct {
 // start runs a daemon on dir until stop is called.
 func start(t *testing.T, dir string, p governance.Policy) *running {
 	t.Helper()
+	return startWith(t, dir, testPolicy{p})
+}
+
+// startWith runs a daemon governed by pp on dir until stop is called.
+func startWith(t *testing.T, dir string, pp PolicyProvider) *running {
+	t.Helper()
 	d, err := New(Config{
 		StateDir: dir,
 		Address:  filepath.Join(dir, "api.sock"),
 		Listen:   localapi.ListenOptions{Mode: 0o600},
-		Policy:   testPolicy{p},
+		Policy:   pp,
 		Log:      zerolog.Nop(),
 	})
 	if err != nil {
