@@ -121,7 +121,7 @@ func fastPolicy() governance.Policy {
 	return p
 }
 
-func tempDir(t *testing.T) string {
+func tempDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "addingovd-test")
 	if err != nil {

@@ -36,7 +36,7 @@ const resiliency = `Software\Policies\Microsoft\Office\16.0\Outlook\Resiliency\A
 
 // perUserProvider: user 1000's policy blocks the machine-wide add-in "shared" and
 // lists "mine" as always enabled; user 1001 has no policy of its own.
-func perUserProvider(t *testing.T) (*registrypolicy.Provider, hives) {
+func perUserProvider(t testing.TB) (*registrypolicy.Provider, hives) {
 	t.Helper()
 	h := hives{store: registrypolicy.NewMemoryStore(), users: []string{"1000", "1001"}}
 	h.set("1000", resiliency, "shared", registrypolicy.String("0"))

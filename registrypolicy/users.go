@@ -33,8 +33,15 @@ type UserSource interface {
 func UserKey(user string) string { return strings.ToUpper(strings.TrimSpace(user)) }
 
 // UserView is user's view of base: every HKCU read goes to HKEY_USERS\<user> instead,
-// so origins name that user's hive. Everything else passes through.
-func UserView(base Store, user string) Store { return userView{base: base, sid: UserKey(user)} }
+// so origins name that user's hive. Everything else passes through. A user key that
+// is empty or holds a backslash names no single hive: its view is the MachineView.
+func UserView(base Store, user string) Store {
+	key := UserKey(user)
+	if key == "" || strings.ContainsAny(key, `\/`) {
+		return MachineView(base)
+	}
+	return userView{base: base, sid: key}
+}
 
 // MachineView is base without any user hive: HKCU reads find nothing. It is the
 // policy of a service (whose own HKCU is SYSTEM's) before any user's is applied.
