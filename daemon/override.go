@@ -35,8 +35,10 @@ func (o *overridePolicy) raw(addinID string) governance.Policy {
 	if o.forUser == nil {
 		return o.src.Policy()
 	}
+	// The record's owner decides; a per-user record not yet stored (asked about
+	// before the user's first use) is its user's, by its daemon-made name.
 	user := o.owners[addinID]
-	if _, uid, ok := splitPerUser(addinID); ok {
+	if _, uid, ok := perUserParts(addinID); ok && user == "" {
 		user = uid
 	}
 	if user == "" {
@@ -48,14 +50,14 @@ func (o *overridePolicy) raw(addinID string) governance.Policy {
 // managedID is the id the managed list names for an add-in record: a per-user
 // record's machine-wide add-in.
 func managedID(addinID string) string {
-	if base, _, ok := splitPerUser(addinID); ok {
+	if base, _, ok := perUserParts(addinID); ok {
 		return base
 	}
 	return addinID
 }
 
 func (o *overridePolicy) apply(p governance.Policy, addinID string) governance.Policy {
-	base, _, isPerUser := splitPerUser(addinID)
+	base, _, isPerUser := perUserParts(addinID)
 	if len(o.overrides) == 0 && len(o.perUser) == 0 && !isPerUser {
 		return p
 	}

@@ -29,7 +29,7 @@ func (d *Daemon) PolicyFor(caller localapi.Caller) *registrypolicy.Effective {
 func (d *Daemon) Policy(ctx context.Context, user string) (json.RawMessage, error) {
 	caller := localapi.CallerFrom(ctx)
 	if strings.TrimSpace(user) == "" {
-		return d.PolicyFor(caller).JSON()
+		return d.policyView(d.PolicyFor(caller)).JSON()
 	}
 	key, err := resolveUser(strings.TrimSpace(user))
 	if err != nil {
@@ -39,7 +39,17 @@ func (d *Daemon) Policy(ctx context.Context, user string) (json.RawMessage, erro
 		return nil, localapi.Forbidden("only an administrator may see another user's policy (%s): run `addingov policy` without --user for your own", user)
 	}
 	e, _ := d.cfg.Policy.Lookup(key)
-	return e.JSON()
+	return d.policyView(e).JSON()
+}
+
+// policyView is an effective policy as the daemon applies it: a command-line
+// --interval shows as its own source, above the policy's value.
+func (d *Daemon) policyView(e *registrypolicy.Effective) registrypolicy.View {
+	v := e.View()
+	if d.cfg.Interval > 0 {
+		v.Override(registrypolicy.AlertIntervalSeconds, d.cfg.Interval.Seconds(), "addingovd --interval "+d.cfg.Interval.String())
+	}
+	return v
 }
 
 // policies are the machine view and every loaded user's effective policy.

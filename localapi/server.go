@@ -288,8 +288,9 @@ func parseNoticeQuery(r *http.Request) (after uint64, limit int, err error) {
 	return after, limit, nil
 }
 
-// ParseLogQuery reads the log endpoint's query parameters. since and until take a
-// duration before now ("24h", "90m", "7d") or an RFC 3339 time.
+// ParseLogQuery reads the log endpoint's query parameters. since and until take what
+// ParseTimeFlag accepts; order=desc asks for the newest entries first (with limit, the
+// newest limit entries); reason and action match case-insensitively.
 func ParseLogQuery(v map[string][]string, now time.Time) (storage.LogQuery, error) {
 	get := func(k string) string {
 		if vs := v[k]; len(vs) > 0 {
@@ -309,10 +310,20 @@ func ParseLogQuery(v map[string][]string, now time.Time) (storage.LogQuery, erro
 			return q, BadRequest("until: %v", err)
 		}
 	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Since.After(q.Until) {
+		return q, BadRequest("since (%s) is after until (%s): swap them", q.Since.Format(time.RFC3339), q.Until.Format(time.RFC3339))
+	}
 	q.AddinID = get("addin")
-	q.Reason = get("reason")
-	q.Action = get("action")
+	q.Reason = strings.ToLower(get("reason"))
+	q.Action = strings.ToLower(get("action"))
 	q.Cursor = get("cursor")
+	switch o := get("order"); o {
+	case "", "asc":
+	case "desc":
+		q.Newest = true
+	default:
+		return q, BadRequest("order=%q: use asc (oldest first) or desc (newest first)", o)
+	}
 	if s := get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > 100000 {
@@ -321,24 +332,6 @@ func ParseLogQuery(v map[string][]string, now time.Time) (storage.LogQuery, erro
 		q.Limit = n
 	}
 	return q, nil
-}
-
-// ParseTimeFlag parses "24h", "30m", "7d" (that long before now) or an RFC 3339 time.
-func ParseTimeFlag(s string, now time.Time) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if strings.HasSuffix(s, "d") {
-		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
-		if err == nil && n >= 0 && n < 100000 {
-			return now.Add(-time.Duration(n * float64(24*time.Hour))), nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return time.Time{}, fmt.Errorf("%q is neither a duration like 24h, 90m or 7d nor an RFC 3339 time like 2026-01-02T15:04:05Z", s)
-	}
-	return now.Add(-d), nil
 }
 
 // Decode reads a JSON body into v, rejecting malformed JSON, unknown fields and
