@@ -201,3 +201,26 @@ func forUser(machine *Effective, user, note string) *Effective {
 func noHiveNote(user string) string {
 	return "no loaded profile for " + user + " (the user is not logged on, or the SID has no profile on this computer): machine policy and built-in defaults only"
 }
+
+// ListKeys passes KeyLister through, so unknown subkeys under a user's policy key are
+// still reported.
+func (u userView) ListKeys(h Hive, key string) ([]string, error) {
+	h, key = u.redirect(h, key)
+	if kl, ok := u.base.(KeyLister); ok {
+		return kl.ListKeys(h, key)
+	}
+	return nil, nil
+}
+
+// ListKeys implements KeyLister: no user hive's subkeys.
+func (m machineView) ListKeys(h Hive, key string) ([]string, error) {
+	if kl, ok := m.base.(KeyLister); ok && h != HKCU {
+		return kl.ListKeys(h, key)
+	}
+	return nil, nil
+}
+
+var (
+	_ KeyLister = userView{}
+	_ KeyLister = machineView{}
+)

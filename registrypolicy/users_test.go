@@ -97,6 +97,8 @@ func TestUserPolicyFromTheUsersHive(t *testing.T) {
 	f := newFakeUsers(alice, bob)
 	f.setUser(alice, wef16, "alertinterval", DWord(20))
 	f.setUser(alice, `Software\Policies\Microsoft\Office\16.0\Outlook\Resiliency\AddinList`, "Contoso.Addin", String("0"))
+	f.setUser(alice, KeyAddinGov, "CPUCorePercnt", DWord(1))
+	f.setUser(alice, KeyAddinGov+`\ManagedAddin`, "x", DWord(1))
 	// SYSTEM's own HKCU (what a service sees as HKEY_CURRENT_USER) must count for nobody.
 	f.store.Set(HKCU, KeyAddinGov, CPUCorePercent, DWord(11))
 	p := f.provider(t, zerolog.Nop())
@@ -108,6 +110,16 @@ func TestUserPolicyFromTheUsersHive(t *testing.T) {
 	}
 	if mode, ok := a.Policy.Mode("Contoso.Addin"); !ok || mode != governance.ManagedBlocked {
 		t.Errorf("alice's AddinList not applied: %v %v", mode, ok)
+	}
+	var unknown []string
+	for _, u := range a.Unknown {
+		unknown = append(unknown, u.Path)
+	}
+	if len(unknown) != 2 || !strings.HasPrefix(unknown[0], `HKEY_USERS\`+alice+`\`) || !strings.HasPrefix(unknown[1], `HKEY_USERS\`+alice+`\`) {
+		t.Errorf("unknown names in alice's hive reported as %v", unknown)
+	}
+	if len(p.Effective().Unknown) != 0 {
+		t.Errorf("the machine view reports a user's unknown names: %v", p.Effective().Unknown)
 	}
 	if a.User != alice || a.View().User != alice {
 		t.Errorf("user %q", a.User)
