@@ -49,7 +49,7 @@ func (c *Catalog) Authorize(caller localapi.Caller, req AuthorizeRequest) (Autho
 		}
 		return AuthorizeResponse{}, err
 	}
-	pol := PolicyFrom(c.policy())
+	pol := PolicyFrom(c.policy(caller))
 	if asked.Kind == permissions.KindSharePoint {
 		return c.authorizeSharePoint(a, req, pol)
 	}

@@ -36,7 +36,7 @@ type Governor interface {
 // SharePoint grants over the local API.
 type Catalog struct {
 	db     *storage.DB
-	policy func() *registrypolicy.Effective
+	policy func(caller localapi.Caller) *registrypolicy.Effective
 	gov    Governor
 	grants *permissions.Grants
 	store  *GrantStore
@@ -55,11 +55,13 @@ type Catalog struct {
 // only costs a re-parse.
 const maxCachedManifests = 256
 
-// New returns a catalog over db. policy returns the current effective policy (nil means
-// the built-in defaults); gov is told about installs and removals.
-func New(db *storage.DB, policy func() *registrypolicy.Effective, gov Governor, log zerolog.Logger) *Catalog {
+// New returns a catalog over db. policy returns the current effective policy of a
+// caller (nil means the built-in defaults): requests are judged under the caller's own
+// policy, which on Windows includes the caller's user policy. gov is told about
+// installs and removals.
+func New(db *storage.DB, policy func(caller localapi.Caller) *registrypolicy.Effective, gov Governor, log zerolog.Logger) *Catalog {
 	if policy == nil {
-		policy = func() *registrypolicy.Effective { return nil }
+		policy = func(localapi.Caller) *registrypolicy.Effective { return nil }
 	}
 	store := NewGrantStore(db)
 	return &Catalog{

@@ -51,7 +51,7 @@ func (c *Catalog) Evaluate(caller localapi.Caller, req EvaluateRequest) (Evaluat
 			return EvaluateResponse{Reason: reason}, nil
 		}
 	}
-	pol := PolicyFrom(c.policy())
+	pol := PolicyFrom(c.policy(caller))
 	res := manifest.Evaluate(activationRules(m), manifest.Item{
 		Type: it.Type, FormType: it.FormType, MessageClass: it.MessageClass,
 		Subject: it.Subject, BodyText: it.BodyText, BodyHTML: it.BodyHTML, SenderAddress: it.Sender,

@@ -102,7 +102,7 @@ func (c *Catalog) Regrant(caller localapi.Caller, req RegrantRequest) (GrantResu
 	for _, r := range sp.Requests {
 		asked.SharePoint = append(asked.SharePoint, permissions.Request{Scope: r.Scope, Right: r.Right, Properties: r.Properties})
 	}
-	if err := c.checkGrantCaps(a.ID, asked); err != nil {
+	if err := c.checkGrantCaps(caller, a.ID, asked); err != nil {
 		return GrantResult{}, err
 	}
 	if err := boundByManifest(caller, a, asked); err != nil {
@@ -153,8 +153,8 @@ func boundByManifest(caller localapi.Caller, a storage.Addin, asked permissions.
 }
 
 // checkGrantCaps refuses grants the administrator's BlockedSharePointRights forbid.
-func (c *Catalog) checkGrantCaps(addinID string, asked permissions.PermissionRequest) error {
-	refusals, err := permissions.CheckCaps(PolicyFrom(c.policy()).Caps, asked)
+func (c *Catalog) checkGrantCaps(caller localapi.Caller, addinID string, asked permissions.PermissionRequest) error {
+	refusals, err := permissions.CheckCaps(PolicyFrom(c.policy(caller)).Caps, asked)
 	if len(refusals) == 0 && err == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ func (c *Catalog) OnTheFly(caller localapi.Caller, req OnTheFlyRequest) (GrantRe
 		return GrantResult{}, localapi.BadRequest("%v", err)
 	}
 	asked := permissions.PermissionRequest{Kind: permissions.KindSharePoint, SharePoint: []permissions.Request{{Scope: string(need.Scope), Right: string(need.Right)}}}
-	if err := c.checkGrantCaps(req.AddinID, asked); err != nil {
+	if err := c.checkGrantCaps(caller, req.AddinID, asked); err != nil {
 		return GrantResult{}, err
 	}
 	rights, err := holdings(req.UserRights)

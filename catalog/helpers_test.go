@@ -94,7 +94,7 @@ func newTestCatalog(t testing.TB, policy *registrypolicy.Effective) *testCatalog
 	}
 	t.Cleanup(func() { db.Close() })
 	tc := &testCatalog{db: db, gov: newFakeGov(), mux: http.NewServeMux(), pol: policy}
-	tc.Catalog = New(db, func() *registrypolicy.Effective { return tc.pol }, tc.gov, zerolog.Nop())
+	tc.Catalog = New(db, func(localapi.Caller) *registrypolicy.Effective { return tc.pol }, tc.gov, zerolog.Nop())
 	tc.Extension()(tc.mux)
 	return tc
 }

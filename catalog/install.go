@@ -55,7 +55,7 @@ func (c *Catalog) plan(caller localapi.Caller, data []byte, scope string) (*inst
 	}
 	p := &installPlan{
 		caller: caller, scope: scope, raw: data, m: m, req: req,
-		report: Assess(m, PolicyFrom(c.policy()), AssessOptions{Scope: scope, ForInstall: true}),
+		report: Assess(m, PolicyFrom(c.policy(caller)), AssessOptions{Scope: scope, ForInstall: true}),
 	}
 	existing, err := c.db.Addin(m.ID)
 	switch {

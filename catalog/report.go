@@ -23,7 +23,7 @@ func (c *Catalog) Permissions(caller localapi.Caller, id string) (Report, error)
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Assess(m, PolicyFrom(c.policy()), AssessOptions{Scope: a.Scope})
+	rep := Assess(m, PolicyFrom(c.policy(caller)), AssessOptions{Scope: a.Scope})
 	state := string(a.State)
 	if c.gov != nil {
 		st, why := c.gov.StateFor(caller, a)

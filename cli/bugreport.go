@@ -167,7 +167,7 @@ func writeBundle(ctx context.Context, c *localapi.Client, out string, progress i
 		}},
 		{"os.json", func() ([]byte, error) { return jsonOf(osFacts()) }},
 		{"status.json", func() ([]byte, error) { return jsonOf(c.Status(ctx)) }},
-		{"policy.json", func() ([]byte, error) { return c.Policy(ctx) }},
+		{"policy.json", func() ([]byte, error) { return c.Policy(ctx, "") }},
 		{"addins.json", func() ([]byte, error) { return jsonOf(addins, addinsErr) }},
 		{"log.json", func() ([]byte, error) { return jsonOf(wholeLog(ctx, c)) }},
 		{"notices.json", func() ([]byte, error) { return jsonOf(c.Notices(ctx, 0, 1000)) }},

@@ -168,6 +168,23 @@ func TestCommandsAgainstARealDaemon(t *testing.T) {
 			t.Fatalf("exit %d, CPUCorePercent %+v", r.code, m["CPUCorePercent"])
 		}
 	})
+	t.Run("another user's policy", func(t *testing.T) {
+		// The Linux daemon has one policy: an administrator asking for any existing user
+		// gets it; an unknown user is an error that names it.
+		r := runCLI(t, "", s, "policy", "--user", "root", "--json")
+		m, _ := decodePolicy(t, r.stdout)
+		if r.code != ExitOK || m["CPUCorePercent"].Value != float64(70) {
+			t.Fatalf("exit %d (%s), CPUCorePercent %+v", r.code, r.stderr, m["CPUCorePercent"])
+		}
+		r = runCLI(t, "", s, "policy", "--user", "no-such-user-xyz")
+		if r.code != ExitError || !strings.Contains(r.stderr, `no user "no-such-user-xyz"`) {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		r = runCLI(t, "", "policy", "--user", "root", "--from-file", filepath.Join(policyTestdata, "done-when.reg"))
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "give one of them") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
 	t.Run("enable", func(t *testing.T) {
 		r := runCLI(t, "", s, "enable", "contoso-crm")
 		a, err := c.Addin(context.Background(), "contoso-crm")

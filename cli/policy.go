@@ -11,18 +11,25 @@ import (
 )
 
 func policyCmd(g *globals) *cobra.Command {
-	var fromFile string
+	var fromFile, user string
 	cmd := &cobra.Command{
 		Use:   "policy",
-		Short: "Show the effective policy: every setting's value, where it came from, and ignored values",
-		Long: `policy shows the policy the daemon governs with. With --from-file it evaluates a .reg
-file over the built-in defaults without a daemon, so an administrator can test a GPO
-before pushing it.`,
+		Short: "Show your effective policy: every setting's value, where it came from, and ignored values",
+		Long: `policy shows the policy the daemon governs your add-ins with: on Windows, machine
+policy over your own user policy (read from your hive under HKEY_USERS). An
+administrator can see another user's with --user (a SID or an account name; a uid or
+user name on Linux, where one policy applies to everyone). With --from-file it
+evaluates a .reg file over the built-in defaults without a daemon, so an administrator
+can test a GPO before pushing it.`,
 		Example: `  addingov policy
+  addingov policy --user CONTOSO\alice --json
   addingov policy --from-file outlook-gpo.reg --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var raw []byte
+			if fromFile != "" && user != "" {
+				return usagef("--user asks the daemon and --from-file reads a file: give one of them")
+			}
 			if fromFile != "" {
 				s, err := registrypolicy.LoadRegFile(fromFile)
 				if err != nil {
@@ -36,7 +43,7 @@ before pushing it.`,
 				if err != nil {
 					return err
 				}
-				if raw, err = c.Policy(cmd.Context()); err != nil {
+				if raw, err = c.Policy(cmd.Context(), user); err != nil {
 					return err
 				}
 			}
@@ -51,6 +58,7 @@ before pushing it.`,
 		},
 	}
 	cmd.Flags().StringVar(&fromFile, "from-file", "", "evaluate this .reg file offline instead of asking the daemon")
+	cmd.Flags().StringVar(&user, "user", "", "show this user's effective policy (SID or account name; administrators only for another user)")
 	return cmd
 }
 

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"addingov/governance"
 	"addingov/localapi"
 	"addingov/monitor"
-	"addingov/registrypolicy"
 	"addingov/storage"
 )
 
@@ -29,7 +27,7 @@ func (d *Daemon) Status(ctx context.Context) (localapi.Status, error) {
 		Interval:     d.interval().String(),
 		Caller:       localapi.CallerFrom(ctx),
 	}
-	pv := d.policyView()
+	pv := d.policyView(d.PolicyFor(localapi.CallerFrom(ctx)))
 	s.PolicyLoadedAt, s.PolicyErrors = pv.LoadedAt, pv.Errors
 	views, err := d.Addins(ctx)
 	if err != nil {
@@ -95,7 +93,7 @@ func (d *Daemon) view(a storage.Addin) localapi.Addin {
 	state, why := d.engine.EffectiveState(a.ID)
 	strikes := d.engine.Strikes(a.ID)
 	last, sampled := d.last[a.ID]
-	mode, managed := d.cfg.Policy.Policy().Mode(a.ID)
+	mode, managed := d.overrides.raw(a.ID).Mode(managedID(a.ID))
 	d.mu.Unlock()
 
 	v := localapi.Addin{
@@ -466,19 +464,4 @@ func (d *Daemon) NoticeAck(ctx context.Context) (uint64, error) {
 		return 0, localapi.Forbidden("the daemon could not identify you, so it has no record of the notices you have seen")
 	}
 	return d.db.NoticeAck(caller.UID)
-}
-
-// Policy implements localapi.Backend.
-func (d *Daemon) Policy(ctx context.Context) (json.RawMessage, error) {
-	return d.policyView().JSON()
-}
-
-// policyView is the effective policy as the daemon applies it: a command-line
-// --interval shows as its own source, above the policy's value.
-func (d *Daemon) policyView() registrypolicy.View {
-	v := d.cfg.Policy.Effective().View()
-	if d.cfg.Interval > 0 {
-		v.Override(registrypolicy.AlertIntervalSeconds, d.cfg.Interval.Seconds(), "addingovd --interval "+d.cfg.Interval.String())
-	}
-	return v
 }

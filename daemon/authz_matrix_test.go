@@ -166,7 +166,7 @@ func newMatrix(t *testing.T) *matrix {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.AddExtension(catalog.New(d.DB(), policy.Effective, d, zerolog.Nop()).Extension())
+	d.AddExtension(catalog.New(d.DB(), d.PolicyFor, d, zerolog.Nop()).Extension())
 	for _, a := range matrixAddins {
 		a.State, a.Since, a.By = governance.StateEnabled, time.Now(), "test"
 		if err := d.DB().PutAddin(a); err != nil {

@@ -24,10 +24,16 @@ import (
 )
 
 // PolicyProvider is the administrator's policy as the daemon uses it: the current
-// effective policy, and notification of changes.
+// effective policy (the machine view, or the one policy for everyone), each user's,
+// and notification of changes. *registrypolicy.Provider implements it.
 type PolicyProvider interface {
 	governance.PolicySource
 	Effective() *registrypolicy.Effective
+	// Lookup returns user's effective policy (uid or SID) and whether that user's own
+	// policy was read; a provider with one policy returns it for everyone.
+	Lookup(user string) (*registrypolicy.Effective, bool)
+	// Users are the users whose own policy the provider holds.
+	Users() []string
 	Watch(ctx context.Context, onChange func(old, new *registrypolicy.Effective, changes []registrypolicy.Change)) error
 }
 
@@ -118,7 +124,12 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	overrides := &overridePolicy{src: withInterval(cfg.Policy, cfg.Interval), overrides: map[string]bool{}, perUser: map[string]string{}}
+	overrides := &overridePolicy{src: withInterval(cfg.Policy, cfg.Interval), overrides: map[string]bool{},
+		perUser: map[string]string{}, owners: map[string]string{}}
+	overrides.forUser = func(user string) governance.Policy {
+		e, _ := cfg.Policy.Lookup(user)
+		return withInterval(governance.StaticPolicy(e.Policy), cfg.Interval).Policy()
+	}
 	d := &Daemon{
 		cfg:       cfg,
 		log:       cfg.Log,
@@ -168,8 +179,7 @@ func (d *Daemon) restore() error {
 	if err != nil {
 		return fmt.Errorf("restore state: %w", err)
 	}
-	window := d.cfg.Policy.Policy().Thresholds.StrikeWindow
-	since := d.clock.Now().Add(-window)
+	since := d.clock.Now().Add(-d.longestWindows().StrikeWindow)
 	for _, a := range addins {
 		strikes, err := d.db.Strikes(a.ID, since)
 		if err != nil {
@@ -181,6 +191,7 @@ func (d *Daemon) restore() error {
 		if base, ok := perUserBase(a); ok {
 			d.overrides.perUser[a.ID] = base
 		}
+		d.overrides.setOwner(a)
 		d.engine.Restore(a.ID, a.State, strikes)
 		if st, _ := d.engine.EffectiveState(a.ID); st == governance.StateBlocked {
 			d.blocked[a.ID] = true

@@ -54,6 +54,8 @@ func (tp testPolicy) Policy() governance.Policy { return tp.p }
 func (tp testPolicy) Effective() *registrypolicy.Effective {
 	return &registrypolicy.Effective{Policy: tp.p}
 }
+func (tp testPolicy) Lookup(string) (*registrypolicy.Effective, bool) { return tp.Effective(), true }
+func (tp testPolicy) Users() []string                                 { return nil }
 func (tp testPolicy) Watch(ctx context.Context, _ func(old, new *registrypolicy.Effective, changes []registrypolicy.Change)) error {
 	<-ctx.Done()
 	return nil
@@ -71,11 +73,17 @@ var testLog = zerolog.Nop()
 // start runs a daemon on dir until stop is called.
 func start(t *testing.T, dir string, p governance.Policy) *running {
 	t.Helper()
+	return startWith(t, dir, testPolicy{p})
+}
+
+// startWith runs a daemon governed by pp on dir until stop is called.
+func startWith(t *testing.T, dir string, pp PolicyProvider) *running {
+	t.Helper()
 	d, err := New(Config{
 		StateDir: dir,
 		Address:  filepath.Join(dir, "api.sock"),
 		Listen:   localapi.ListenOptions{Mode: 0o600},
-		Policy:   testPolicy{p},
+		Policy:   pp,
 		Log:      testLog,
 	})
 	if err != nil {
@@ -116,7 +124,7 @@ func fastPolicy() governance.Policy {
 	return p
 }
 
-func tempDir(t *testing.T) string {
+func tempDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "addingovd-test")
 	if err != nil {

@@ -28,9 +28,9 @@ func (d *Daemon) StateFor(caller localapi.Caller, a storage.Addin) (governance.S
 		return st, why
 	}
 	if id := governedID(caller, a); id != a.ID {
-		if _, known := d.overrides.perUser[id]; known {
-			return d.engine.EffectiveState(id)
-		}
+		// Also before the caller's record exists: the caller's own policy may block
+		// the machine-wide add-in for them.
+		return d.engine.EffectiveState(id)
 	}
 	return st, why
 }
@@ -39,6 +39,7 @@ func (d *Daemon) StateFor(caller localapi.Caller, a storage.Addin) (governance.S
 func (d *Daemon) Installed(a storage.Addin) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.overrides.setOwner(a)
 	d.engine.SetState(a.ID, a.State)
 	st, _ := d.engine.EffectiveState(a.ID)
 	d.blocked[a.ID] = st == governance.StateBlocked
@@ -69,6 +70,7 @@ func (d *Daemon) Removed(addinID string) {
 	d.engine.Forget(addinID)
 	delete(d.last, addinID)
 	delete(d.overrides.overrides, addinID)
+	delete(d.overrides.owners, addinID)
 	delete(d.blocked, addinID)
 	d.mu.Unlock()
 	d.smu.Lock()

@@ -77,7 +77,7 @@ func TestIssue12_IDAlphabet(t *testing.T) {
 	}
 
 	// A manifest's id goes through the same check.
-	cat := catalog.New(r.d.DB(), r.d.cfg.Policy.Effective, r.d, r.d.log)
+	cat := catalog.New(r.d.DB(), r.d.PolicyFor, r.d, r.d.log)
 	manifestXML := `<?xml version="1.0" encoding="UTF-8"?>
 <OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="MailApp">
   <Id>6f1c2b3a-4d5e-4f60-8a71-92b3c4d5e6f7` + "\u202E" + `</Id><Version>1.0.0.0</Version><ProviderName>Contoso</ProviderName><DefaultLocale>en-US</DefaultLocale>

@@ -40,7 +40,7 @@ func (d *Daemon) interval() time.Duration {
 	if d.cfg.Interval > 0 {
 		return d.cfg.Interval
 	}
-	return d.cfg.Policy.Policy().Thresholds.Interval
+	return d.shortestInterval()
 }
 
 // tick runs one sampling round: samples, exits (crashes), activation timeouts and
@@ -120,7 +120,7 @@ func (d *Daemon) applyLocked(r governance.Result) {
 }
 
 func (d *Daemon) prune() {
-	t := d.cfg.Policy.Policy().Thresholds
+	t := d.longestWindows()
 	now := d.clock.Now()
 	if n, err := d.db.PruneStrikes(now.Add(-t.StrikeWindow)); err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune strikes")
@@ -150,10 +150,14 @@ func (d *Daemon) onPolicyChange(old, cur *registrypolicy.Effective, changes []re
 		parts[i] = c.String()
 	}
 	detail := strings.Join(parts, "; ")
-	if _, err := d.db.AppendLog(storage.LogEntry{Time: d.clock.Now(), Action: "policy-changed", By: "policy", Detail: detail}); err != nil {
+	if _, err := d.db.AppendLog(storage.LogEntry{Time: d.clock.Now(), Action: "policy-changed", By: policyBy(cur), Detail: detail}); err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("log policy change")
 	}
-	d.log.Info().Str("event", "policy-changed").Strs("changes", parts).Msg("policy changed")
+	ev := d.log.Info().Str("event", "policy-changed").Strs("changes", parts)
+	if cur.User != "" {
+		ev = ev.Str("user", cur.User)
+	}
+	ev.Msg("policy changed")
 	d.reconcileBlocked()
 }
 
@@ -201,4 +205,12 @@ func (d *Daemon) reconcileBlocked() {
 			Msg("policy changed an add-in's state")
 	}
 	d.rememberPolicy()
+}
+
+// policyBy is who a policy-changed log entry names: the policy, or a user's policy.
+func policyBy(e *registrypolicy.Effective) string {
+	if e.User != "" {
+		return "policy of " + e.User
+	}
+	return "policy"
 }

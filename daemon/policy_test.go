@@ -31,7 +31,7 @@ func regFile(cpu int, managed string) string {
 
 func cpuSetting(t *testing.T, c *localapi.Client) (float64, string) {
 	t.Helper()
-	raw, err := c.Policy(context.Background())
+	raw, err := c.Policy(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func RunMain(ctx context.Context, o RunOptions, ready func()) error {
 		log.Error().Err(err).Str("event", "storage-problem").Msg("cannot start")
 		return err
 	}
-	d.AddExtension(catalog.New(d.DB(), policy.Effective, d, log).Extension())
+	d.AddExtension(catalog.New(d.DB(), d.PolicyFor, d, log).Extension())
 	return d.Run(ctx)
 }
 

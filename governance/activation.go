@@ -25,7 +25,7 @@ const maxReasonRunes = 120
 // ActivationThreshold, or one that failed, is a strike; ActivationLimit of them inside
 // the window reach the limit. An activation exactly at the threshold is not slow.
 func (e *Engine) ObserveActivation(act Activation) Result {
-	c := e.begin()
+	c := e.begin(act.AddinID)
 	a := e.governed(c, act.AddinID)
 	if a == nil {
 		return Result{}

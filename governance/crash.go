@@ -15,7 +15,7 @@ const (
 // of crashes inside the window including this one. CrashLimit restarts are allowed; the
 // next crash inside the window reaches the limit (default 3, so the 4th crash disables).
 func (e *Engine) ObserveCrash(cr Crash) Result {
-	c := e.begin()
+	c := e.begin(cr.AddinID)
 	a := e.governed(c, cr.AddinID)
 	if a == nil {
 		return Result{}

@@ -16,8 +16,8 @@ type call struct {
 	limits Thresholds
 }
 
-func (e *Engine) begin() call {
-	p := e.policy.Policy()
+func (e *Engine) begin(addinID string) call {
+	p := e.policyFor(addinID)
 	return call{now: e.clock.Now(), policy: p, limits: limitsOf(p.Thresholds)}
 }
 

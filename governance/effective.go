@@ -15,7 +15,7 @@ const (
 // A managed value other than 0 and 1 (2, the user decides, or an unknown value) leaves
 // the stored state in charge.
 func (e *Engine) EffectiveState(addinID string) (State, string) {
-	return e.effective(e.policy.Policy(), addinID)
+	return e.effective(e.policyFor(addinID), addinID)
 }
 
 // MayActivate reports whether the host may activate the add-in: false with the reason

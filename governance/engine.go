@@ -81,7 +81,7 @@ func (e *Engine) Restore(addinID string, state State, strikes []Strike) {
 	}
 	slices.SortStableFunc(a.strikes, func(x, y Strike) int { return x.Time.Compare(y.Time) })
 	e.addins[addinID] = a
-	a.prune(e.clock.Now(), limitsOf(e.policy.Policy().Thresholds).StrikeWindow)
+	a.prune(e.clock.Now(), limitsOf(e.policyFor(addinID).Thresholds).StrikeWindow)
 }
 
 // SetState records an enable/disable/block done by a user, an administrator or policy.
@@ -121,7 +121,7 @@ func (e *Engine) Strikes(addinID string) []Strike {
 	if !ok {
 		return nil
 	}
-	a.prune(e.clock.Now(), limitsOf(e.policy.Policy().Thresholds).StrikeWindow)
+	a.prune(e.clock.Now(), limitsOf(e.policyFor(addinID).Thresholds).StrikeWindow)
 	if len(a.strikes) == 0 {
 		return nil
 	}
@@ -135,6 +135,16 @@ func (e *Engine) Strikes(addinID string) []Strike {
 // Forget drops everything the engine knows about the add-in (it was removed).
 func (e *Engine) Forget(addinID string) {
 	delete(e.addins, addinID)
+}
+
+// policyFor is the policy that governs the add-in: its own when the source has
+// per-add-in policies (each user's add-ins under that user's policy), else the one
+// policy.
+func (e *Engine) policyFor(addinID string) Policy {
+	if s, ok := e.policy.(AddinPolicySource); ok {
+		return s.PolicyFor(addinID)
+	}
+	return e.policy.Policy()
 }
 
 // addin returns the record for id, creating an enabled one on first sight.

@@ -24,7 +24,7 @@ const (
 // episode's samples. CPU is judged first: when it disables the add-in, the memory rule
 // does not run for this sample.
 func (e *Engine) ObserveSample(s Sample) Result {
-	c := e.begin()
+	c := e.begin(s.AddinID)
 	a := e.governed(c, s.AddinID)
 	if a == nil {
 		return Result{}

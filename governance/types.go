@@ -148,6 +148,14 @@ type PolicySource interface {
 	Policy() Policy
 }
 
+// AddinPolicySource is a PolicySource whose policy can differ per add-in: the daemon
+// governs each user's add-ins with that user's effective policy. The engine uses
+// PolicyFor wherever it judges one add-in.
+type AddinPolicySource interface {
+	PolicySource
+	PolicyFor(addinID string) Policy
+}
+
 // StaticPolicy is a PolicySource that never changes.
 type StaticPolicy Policy
 

@@ -179,8 +179,13 @@ func (c *Client) FollowNotices(ctx context.Context, after uint64, fn func(storag
 	return fmt.Errorf("notice stream: the daemon closed the connection")
 }
 
-// Policy fetches the effective policy JSON.
-func (c *Client) Policy(ctx context.Context) (json.RawMessage, error) {
+// Policy fetches the caller's effective policy JSON, or user's (a SID, uid or account
+// name; administrators only for another user) when user is not empty.
+func (c *Client) Policy(ctx context.Context, user string) (json.RawMessage, error) {
+	path := "/v1/policy"
+	if user != "" {
+		path += "?user=" + url.QueryEscape(user)
+	}
 	var raw json.RawMessage
-	return raw, c.Do(ctx, http.MethodGet, "/v1/policy", nil, &raw)
+	return raw, c.Do(ctx, http.MethodGet, path, nil, &raw)
 }

@@ -133,6 +133,6 @@ func (f *fakeBackend) NoticeAck(ctx context.Context) (uint64, error) {
 	return f.acked, nil
 }
 
-func (f *fakeBackend) Policy(ctx context.Context) (json.RawMessage, error) {
+func (f *fakeBackend) Policy(ctx context.Context, user string) (json.RawMessage, error) {
 	return json.RawMessage(`{"settings":[]}`), nil
 }

@@ -43,7 +43,9 @@ type Backend interface {
 	// NoticeAck is the last notice the calling user acknowledged (0 when never).
 	NoticeAck(ctx context.Context) (uint64, error)
 
-	Policy(ctx context.Context) (json.RawMessage, error)
+	// Policy is the caller's effective policy, or user's (a SID, uid or account name)
+	// when user is not empty.
+	Policy(ctx context.Context, user string) (json.RawMessage, error)
 }
 
 // Extension registers further endpoints on the server's mux (install, authorize, …);
@@ -250,7 +252,9 @@ func (s *Server) routes() {
 		seq, err := s.backend.NoticeAck(r.Context())
 		return AckRequest{Seq: seq}, err
 	}))
-	m.HandleFunc("GET /v1/policy", s.handle(func(r *http.Request) (any, error) { return s.backend.Policy(r.Context()) }))
+	m.HandleFunc("GET /v1/policy", s.handle(func(r *http.Request) (any, error) {
+		return s.backend.Policy(r.Context(), r.URL.Query().Get("user"))
+	}))
 }
 
 // handle adapts a function returning a value or an error to an http.HandlerFunc.

@@ -13,6 +13,11 @@
 // ignored with its error kept, and the next source applies: nothing invalid reaches
 // governance.
 //
+// The Windows registry provider reads user policy per user: every HKCU location is read
+// from each signed-in user's (and each loaded profile's) hive under HKEY_USERS\<SID>,
+// below machine policy, never from the service's own HKCU (SYSTEM's). Provider.For gives
+// a user's effective policy; Effective is the machine view. See users.go.
+//
 // Sources sit behind the Store interface: the Windows registry (Windows only), a .reg
 // file as regedit writes it (ParseRegFile, LoadRegFile; any platform) and an in-memory
 // store for tests (MemoryStore). A Provider holds the current effective policy and

@@ -27,6 +27,11 @@ type Effective struct {
 	// compared with on this platform: "private commit" on Windows (Microsoft's explain
 	// text calls the limit virtual memory), "resident" elsewhere.
 	MemoryKind string
+	// User is whose policy this is (a SID on Windows); "" for the machine view or a
+	// single policy that applies to everyone.
+	User string
+	// Note explains a policy shown for a user whose own policy could not be read.
+	Note string
 	// Unknown lists values and keys under our policy keys that match no setting.
 	Unknown []Unknown
 	// LoadedAt is when the policy was read.

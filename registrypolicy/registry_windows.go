@@ -17,10 +17,13 @@ var _ Store = RegistryStore{}
 func NewRegistryStore() RegistryStore { return RegistryStore{} }
 
 // NewRegistryProvider governs with the registry's policy, reloading it when a policy
-// key changes.
+// key changes: machine policy from HKLM, and each user's from that user's hive under
+// HKEY_USERS (SessionUsers), never from this process's own HKEY_CURRENT_USER, which
+// for the LocalSystem service is SYSTEM's.
 func NewRegistryProvider(log zerolog.Logger, opts ...Option) (*Provider, error) {
 	load := func() (Store, error) { return NewRegistryStore(), nil }
-	return NewProvider(load, log, append([]Option{WithNotifier(NewRegistryNotifier(log))}, opts...)...)
+	users := NewSessionUsers(log)
+	return NewProvider(load, log, append([]Option{WithUsers(users), WithNotifier(NewUserRegistryNotifier(log, users))}, opts...)...)
 }
 
 func rootKey(h Hive) (registry.Key, error) {

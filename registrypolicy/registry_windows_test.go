@@ -240,7 +240,9 @@ func TestRegistryLiveReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	changes := startWatch(t, p)
+	// The provider reads HKCU's values from this user's hive under HKEY_USERS, so they
+	// are this user's changes (the machine view reports HKLM's separately).
+	changes := startUserWatch(t, p, currentUserSID(t))
 	tests := []struct {
 		name  string
 		apply func(t *testing.T)

@@ -47,7 +47,7 @@ func findUnknown(s Store) []Unknown {
 		subs, _ := kl.ListKeys(h, KeyAddinGov)
 		for _, k := range subs {
 			if !containsFold(lists, k) {
-				out = append(out, Unknown{Path: fmt.Sprintf(`%s\%s\%s`, h, KeyAddinGov, k), Kind: "key", Hint: hint("list", k, lists)})
+				out = append(out, Unknown{Path: s.Origin(h, KeyAddinGov, k), Kind: "key", Hint: hint("list", k, lists)})
 			}
 		}
 		parent := KeyAddinGov[:strings.LastIndex(KeyAddinGov, `\`)]
@@ -55,7 +55,7 @@ func findUnknown(s Store) []Unknown {
 		siblings, _ := kl.ListKeys(h, parent)
 		for _, k := range siblings {
 			if !strings.EqualFold(k, ours) && distance(strings.ToLower(k), strings.ToLower(ours)) <= 2 {
-				out = append(out, Unknown{Path: fmt.Sprintf(`%s\%s\%s`, h, parent, k), Kind: "key",
+				out = append(out, Unknown{Path: s.Origin(h, parent, k), Kind: "key",
 					Hint: fmt.Sprintf("not read: addingov's policy key is %s\\%s", parent, ours)})
 			}
 		}

@@ -25,6 +25,10 @@ type View struct {
 	// MemoryKind is what the memory limits are compared with: "resident" or
 	// "private commit".
 	MemoryKind string `json:"memory_kind,omitempty"`
+	// User is whose effective policy this is ("" for the machine's or everyone's).
+	User string `json:"user,omitempty"`
+	// Note says why a user's own policy is missing from it, when it is.
+	Note string `json:"note,omitempty"`
 }
 
 // SettingView is one setting of a View.
@@ -67,7 +71,7 @@ type ManagedView struct {
 // View returns the effective policy's view.
 func (e *Effective) View() View {
 	v := View{Settings: make([]SettingView, len(e.Settings)), Managed: make([]ManagedView, len(e.Managed)), MemoryKind: e.MemoryKind,
-		Unknown: append([]Unknown{}, e.Unknown...), LoadedAt: e.LoadedAt}
+		Unknown: append([]Unknown{}, e.Unknown...), LoadedAt: e.LoadedAt, User: e.User, Note: e.Note}
 	for i, s := range e.Settings {
 		sv := SettingView{Name: s.Name, Value: s.Value, Unit: s.Unit, Origin: s.Origin, Error: s.Error, Status: StatusOK, Scope: s.Scope}
 		if s.Error != "" {
@@ -134,6 +138,15 @@ func (e *Effective) WriteText(w io.Writer) error { return e.View().WriteText(w) 
 // WriteText writes the view for people: one line per setting with its value, unit and
 // origin, then the values that were ignored and why, then the managed add-ins.
 func (v View) WriteText(w io.Writer) error {
+	if v.User != "" {
+		fmt.Fprintf(w, "Effective policy of %s\n", v.User)
+	}
+	if v.Note != "" {
+		fmt.Fprintf(w, "Note: %s\n", v.Note)
+	}
+	if v.User != "" || v.Note != "" {
+		fmt.Fprintln(w)
+	}
 	if !v.LoadedAt.IsZero() {
 		state := "no errors"
 		if v.Errors > 0 {

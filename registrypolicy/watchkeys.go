@@ -49,3 +49,20 @@ func parentKey(key string) string {
 	}
 	return ""
 }
+
+// userWatchedKeys are the keys to watch for a service that reads users' policy from
+// their hives: the machine keys, and each user's keys under HKEY_USERS\<SID> (never
+// the service's own HKEY_CURRENT_USER).
+func userWatchedKeys(users []string) []keyRef {
+	var out []keyRef
+	for _, k := range watchedKeys() {
+		if k.Hive != HKCU {
+			out = append(out, k)
+			continue
+		}
+		for _, u := range users {
+			out = append(out, keyRef{HKU, UserKey(u) + `\` + k.Key})
+		}
+	}
+	return out
+}

@@ -82,7 +82,7 @@ func (d *Daemon) start() {
 	if err != nil {
 		t.Fatalf("start daemon: %v", err)
 	}
-	dd.AddExtension(catalog.New(dd.DB(), prov.Effective, dd, zerolog.Nop()).Extension())
+	dd.AddExtension(catalog.New(dd.DB(), dd.PolicyFor, dd, zerolog.Nop()).Extension())
 	ctx, cancel := context.WithCancel(context.Background())
 	d.Daemon, d.stop, d.done = dd, cancel, make(chan error, 1)
 	go func() { d.done <- dd.Run(ctx) }()
