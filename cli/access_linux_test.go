@@ -49,7 +49,7 @@ func runCLIAs(t *testing.T, uid int, args ...string) (int, string) {
 }
 
 // Issue 12 item 12: a socket this user may not open means the daemon is running and
-// the user lacks access (exit 4, naming the group to join); only a missing socket or one
+// the user lacks access (exit 5, naming the group to join); only a missing socket or one
 // nobody listens on means the daemon is not running (exit 3).
 func TestIssue12_SocketPermissionDeniedNamesTheGroup(t *testing.T) {
 	asuser.Require(t)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"addingov/display"
 	"addingov/localapi"
 	"addingov/storage"
 )
@@ -193,6 +194,7 @@ func columnNames() []string {
 func (p *logPrinter) fixedRow(cols ...string) {
 	var b strings.Builder
 	for i, c := range cols {
+		c = display.Escape(c)
 		w := logColumns[i].width
 		if w == 0 {
 			b.WriteString(c)

@@ -17,15 +17,18 @@ import (
 	"addingov/localapi"
 )
 
-// Exit codes.
+// Exit codes (documented in the README's CLI section).
 const (
 	ExitOK          = 0
 	ExitError       = 1
 	ExitUsage       = 2
 	ExitUnreachable = 3
+	// ExitRefused: the command worked and its answer is "no": `permissions` found that
+	// policy (or the manifest itself) refuses the add-in.
+	ExitRefused = 4
 	// ExitAccessDenied: the daemon's socket (or pipe) exists but this account may not
 	// connect to it; the message names the group to join.
-	ExitAccessDenied = 4
+	ExitAccessDenied = 5
 )
 
 // Version is set by the build.
@@ -43,6 +46,9 @@ type globals struct {
 type usageError struct{ error }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// refusedError is a command's "no" (exit 4), after it printed its answer.
+type refusedError struct{ error }
 
 // NewRoot builds the addingov command tree.
 func NewRoot() *cobra.Command {
@@ -83,9 +89,12 @@ func Main(args []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(os.Stderr, "addingov:", err)
+	fmt.Fprintln(os.Stderr, "addingov:", escapeLines(err.Error()))
 	var ue usageError
+	var re refusedError
 	switch {
+	case errors.As(err, &re):
+		return ExitRefused
 	case errors.As(err, &ue):
 		fmt.Fprintln(os.Stderr, "Run 'addingov --help' for usage.")
 		return ExitUsage

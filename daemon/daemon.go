@@ -17,6 +17,7 @@ import (
 
 	"addingov/governance"
 	"addingov/localapi"
+	"addingov/logging"
 	"addingov/monitor"
 	"addingov/registrypolicy"
 	"addingov/storage"
@@ -52,6 +53,9 @@ type Config struct {
 	// demo host), so crashes carry them.
 	ExitCodes func(pid int32) (int, bool)
 	Clock     governance.Clock
+	// RecentLog holds the daemon's last log lines, served to administrators for
+	// `addingov bugreport` (nil: none kept).
+	RecentLog *logging.Recent
 }
 
 // Daemon is a running addingovd.
@@ -75,6 +79,8 @@ type Daemon struct {
 	discover *monitor.Config
 
 	notices *broadcast
+	history historyBuffer // activations since the last tick, for the history
+	quota   *writeQuota
 	server  *localapi.Server
 	ext     []localapi.Extension
 }
@@ -124,6 +130,7 @@ func New(cfg Config) (*Daemon, error) {
 		blocked:   map[string]bool{},
 		tracker:   monitor.NewTracker(time.Now),
 		notices:   newBroadcast(),
+		quota:     newWriteQuota(),
 	}
 	sopts := monitor.SamplerOptions{Logger: cfg.Log, ExitCodes: cfg.ExitCodes}
 	if cfg.Processes != nil {
@@ -139,6 +146,8 @@ func New(cfg Config) (*Daemon, error) {
 		}
 		d.discover = &c
 	}
+	d.AddExtension(d.detailsExtension())
+	d.AddExtension(d.diagnosticsExtension())
 	if err := d.restore(); err != nil {
 		db.Close()
 		return nil, err
@@ -168,7 +177,7 @@ func (d *Daemon) restore() error {
 		if a.PolicyOverride {
 			d.overrides.overrides[a.ID] = true
 		}
-		if base, ok := perUserBase(a.ID); ok {
+		if base, ok := perUserBase(a); ok {
 			d.overrides.perUser[a.ID] = base
 		}
 		d.engine.Restore(a.ID, a.State, strikes)

@@ -63,9 +63,11 @@ func (d *Daemon) tick(now time.Time) {
 		d.applyLocked(d.engine.ObserveCrash(c))
 	}
 	for _, a := range expired {
+		d.history.addActivation(a)
 		d.applyLocked(d.engine.ObserveActivation(a))
 	}
 	d.mu.Unlock()
+	d.saveHistory(res.Samples)
 
 	for _, e := range res.Exits {
 		d.log.Debug().Str("addin", e.AddinID).Int32("pid", e.PID).Msg("add-in process exited")
@@ -129,6 +131,7 @@ func (d *Daemon) prune() {
 	} else if n > 0 {
 		d.log.Info().Int("notices", n).Msg("pruned notices past retention")
 	}
+	d.pruneHistory(t, now)
 	if n, err := d.db.PruneLog(now.Add(-t.LogRetention)); err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune log")
 	} else if n > 0 {
