@@ -103,3 +103,29 @@ func BenchmarkAppendLogParallel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLogSinceHour: the last hour of a 1,000,000-entry log (one entry every 3.6 s,
+// so 1,000 in range), as `addingov log --since 1h` asks for it.
+func BenchmarkLogSinceHour(b *testing.B) {
+	db, _ := openTestDB(b)
+	const total, every = 1_000_000, 3600 * time.Millisecond
+	end := t0.Add(total * every)
+	batch := make([]LogEntry, 0, 10_000)
+	for i := range total {
+		batch = append(batch, LogEntry{Time: t0.Add(time.Duration(i) * every), AddinID: fmt.Sprintf("addin-%03d", i%100),
+			Action: ActionExempt, Reason: "cpu", Value: 97, Threshold: 90, Unit: "%"})
+		if len(batch) == cap(batch) {
+			if _, err := db.AppendLogBulk(batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		es, _, err := db.Log(LogQuery{Since: end.Add(-time.Hour)})
+		if err != nil || len(es) != 1000 {
+			b.Fatalf("%d entries, %v", len(es), err)
+		}
+	}
+}

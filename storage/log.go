@@ -51,6 +51,32 @@ func (db *DB) AppendLogNotice(e LogEntry, n *Notice) (LogEntry, *Notice, error) 
 	return stored, storedNotice, nil
 }
 
+// AppendLogBulk stores many entries in one transaction (an import, or a benchmark's
+// history) and returns how many it stored. Entries are normalized as AppendLog does;
+// one invalid entry stores none of them.
+func (db *DB) AppendLogBulk(entries []LogEntry) (int, error) {
+	now := db.now()
+	norm := make([]LogEntry, len(entries))
+	for i, e := range entries {
+		var err error
+		if norm[i], err = normalizeLogEntry(e, now); err != nil {
+			return 0, fmt.Errorf("append to the log: entry %d: %w", i, err)
+		}
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, e := range norm {
+			if _, err := appendLog(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append to the log: %w", err)
+	}
+	return len(norm), nil
+}
+
 // Log returns the entries q selects, oldest first. When q.Limit cut the answer short,
 // next is the cursor for the following page; it is "" when there is nothing more.
 func (db *DB) Log(q LogQuery) (entries []LogEntry, next string, err error) {
@@ -144,14 +170,17 @@ func queryLog(tx *bolt.Tx, q LogQuery, after []byte) ([]LogEntry, string, error)
 	var out []LogEntry
 	var next string
 	c := keys.Cursor()
-	for k, _ := c.Seek(start); k != nil; k, _ = c.Next() {
-		if after != nil && bytes.Compare(k, after) <= 0 {
-			continue
-		}
+	k, v := c.Seek(start) // the time keys sort by time: the range starts here, nothing before it is read
+	if after != nil && bytes.Equal(k, after) {
+		k, v = c.Next()
+	}
+	for ; k != nil; k, v = c.Next() {
 		if stop != nil && bytes.Compare(k, stop) >= 0 {
 			break
 		}
-		v := logB.Get(k)
+		if q.AddinID != "" {
+			v = logB.Get(k) // an index entry holds no value: the entry is in the log
+		}
 		if v == nil {
 			// An index key whose entry is gone (pruned by an older build): nothing to show.
 			continue
