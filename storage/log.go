@@ -21,7 +21,7 @@ type LogQuery struct {
 }
 
 // AppendLog stores e and returns it with its ID. A missing time is stamped with the
-// database clock. Concurrent callers share one fsync (bbolt Batch).
+// database clock. Concurrent callers share one fsync (the group commit).
 func (db *DB) AppendLog(e LogEntry) (LogEntry, error) {
 	stored, _, err := db.AppendLogNotice(e, nil)
 	return stored, err
@@ -40,7 +40,7 @@ func (db *DB) AppendLogNotice(e LogEntry, n *Notice) (LogEntry, *Notice, error) 
 	}
 	var stored LogEntry
 	var storedNotice *Notice
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
+	err = db.commit(func(tx *bolt.Tx) error {
 		var err error
 		stored, storedNotice, err = appendLogNotice(tx, e, n)
 		return err
