@@ -47,8 +47,8 @@ func TestQueuedWritesCommitInQueueOrder(t *testing.T) {
 		t.Fatalf("log: %d entries, %v", len(es), err)
 	}
 	for i, e := range es {
-		if e.Reason != fmt.Sprint(i) {
-			t.Fatalf("entry %d has reason %q: not in queue order", i, e.Reason)
+		if e.Detail != fmt.Sprint(i) {
+			t.Fatalf("entry %d has detail %q: not in queue order", i, e.Detail)
 		}
 	}
 	if a, _ := db.Addin("x"); a.State != governance.StateEnabled || a.StateReason != "39" {
