@@ -7,11 +7,15 @@
 // # Sampler
 //
 // An add-in is bound to processes, each identified by (pid, creation time) so that a
-// later process reusing the pid is never attributed to it. Every Tick reads the
-// process table once (parents of every process) and, for each process in a bound
-// tree, its CPU time and memory once, through one handle kept per pid between ticks.
-// A tree is the bound processes and all their descendants; a descendant is found
-// through its parent pid and must not be older than its parent.
+// later process reusing the pid is never attributed to it. A tick costs in proportion
+// to the bound trees, not to the machine: each process in a bound tree is read once,
+// through a handle kept per pid between ticks (on Linux its open /proc/<pid>/stat,
+// whose one read gives CPU times, memory, state and start time; on Windows an open
+// process handle), and its children are listed from its own
+// /proc/<pid>/task/<tid>/children files. Only where the system keeps no such list
+// (Windows, or a Linux kernel without CONFIG_PROC_CHILDREN) is the whole process table
+// read, once per tick (on Windows one Toolhelp snapshot). A tree is the bound processes
+// and all their descendants; a descendant must not be older than its parent.
 //
 //   - CPU is percent of one core (200 means two full cores): the tree's user plus system
 //     CPU time used since the previous tick divided by the wall time between the ticks.

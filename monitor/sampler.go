@@ -80,6 +80,11 @@ type trackedProcess struct {
 	alive      bool
 	cpuPercent float64
 	memory     uint64
+
+	// this tick's children, listed once however many trees hold the process
+	childTick uint64
+	children  []int32
+	childOK   bool
 }
 
 // NewSampler returns a Sampler reading processes from src.
@@ -204,7 +209,9 @@ func (s *Sampler) Live(addinID string) []int32 {
 		if t == nil || (created != 0 && t.h.CreateTime() != created) {
 			continue
 		}
-		if ok, err := t.h.Alive(); err == nil && ok {
+		// Usage fails with ErrNoProcess once the pid no longer names this process; an
+		// unreadable but running process is still live.
+		if _, err := t.h.Usage(); !errors.Is(err, ErrNoProcess) {
 			live = append(live, pid)
 		}
 	}
@@ -214,8 +221,8 @@ func (s *Sampler) Live(addinID string) []int32 {
 
 // Tick samples every bound add-in's process tree at now.
 //
-// A tree is the bound processes and all their descendants, found through the process
-// table's parent pids on every tick. Each process in it is read once per tick, however
+// A tree is the bound processes and all their descendants, found anew on every tick.
+// Each process in it is read once per tick, however
 // many trees hold it. CPU is the tree's CPU time used since the previous tick, in
 // percent of one core; a process seen for the first time (just bound, or a new
 // descendant) has no previous reading yet and adds no CPU on that tick, only memory.
@@ -240,12 +247,7 @@ func (s *Sampler) Tick(now time.Time) TickResult {
 	if err != nil {
 		s.opts.Logger.Warn().Err(err).Msg("device memory unknown for this tick")
 	}
-	table, err := s.src.Processes()
-	if err != nil {
-		s.opts.Logger.Warn().Err(err).Msg("process table unreadable: sampling the trees found on the last tick")
-		table = nil
-	}
-	tt := newTreeTable(table, err == nil)
+	tab := &tickTable{src: s.src, logger: s.opts.Logger}
 
 	ids := make([]string, 0, len(s.addins))
 	for id := range s.addins {
@@ -256,7 +258,7 @@ func (s *Sampler) Tick(now time.Time) TickResult {
 		a := s.addins[id]
 		live := a.roots[:0]
 		for _, r := range a.roots {
-			t := s.resolve(r.pid, tt, now)
+			t := s.resolve(r.pid, tab, now)
 			if t == nil || t.h.CreateTime() != r.createTime {
 				res.Exits = append(res.Exits, s.exitOf(id, r.pid, now))
 				continue
@@ -268,7 +270,7 @@ func (s *Sampler) Tick(now time.Time) TickResult {
 			delete(s.addins, id)
 			continue
 		}
-		a.members = s.tree(a, tt, now)
+		a.members = s.tree(a, tab, now)
 		sample := governance.Sample{
 			AddinID:             id,
 			Time:                now,
@@ -288,8 +290,11 @@ func (s *Sampler) Tick(now time.Time) TickResult {
 	return res
 }
 
-// tree returns the live members of a's tree, in ascending pid order.
-func (s *Sampler) tree(a *boundAddin, tt treeTable, now time.Time) []int32 {
+// tree returns the live members of a's tree, in ascending pid order. Each member's
+// children come from its own handle where the system lists them, else from the process
+// table, read at most once per tick. When neither can be read no new descendant can be
+// found: last tick's members that are still the same processes stay.
+func (s *Sampler) tree(a *boundAddin, tab *tickTable, now time.Time) []int32 {
 	seen := make(map[int32]bool)
 	var queue []int32
 	for _, r := range a.roots {
@@ -298,27 +303,34 @@ func (s *Sampler) tree(a *boundAddin, tt treeTable, now time.Time) []int32 {
 			queue = append(queue, r.pid)
 		}
 	}
-	if !tt.ok {
-		// Without a table no new descendant can be found; keep last tick's members
-		// that are still the same processes.
-		for _, pid := range a.members {
-			if !seen[pid] && s.resolve(pid, tt, now) != nil {
-				seen[pid] = true
-				queue = append(queue, pid)
+	blind, keptLast := false, false
+	for i := 0; ; i++ {
+		if i == len(queue) {
+			if !blind || keptLast {
+				break
+			}
+			keptLast = true
+			for _, pid := range a.members {
+				if !seen[pid] && s.resolve(pid, tab, now) != nil {
+					seen[pid] = true
+					queue = append(queue, pid)
+				}
+			}
+			if i == len(queue) {
+				break
 			}
 		}
-	}
-	members := make([]int32, 0, len(queue))
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		members = append(members, pid)
-		parent := s.procs[pid]
-		for _, child := range tt.children[pid] {
+		parent := s.procs[queue[i]]
+		children, ok := s.childrenOf(parent, tab)
+		if !ok {
+			blind = true
+			continue
+		}
+		for _, child := range children {
 			if seen[child] {
 				continue
 			}
-			t := s.resolve(child, tt, now)
+			t := s.resolve(child, tab, now)
 			// A child cannot be older than its parent. Windows keeps a dead parent's
 			// pid in its children's entries, so an unrelated process that reuses that
 			// pid would otherwise adopt them.
@@ -329,14 +341,42 @@ func (s *Sampler) tree(a *boundAddin, tt treeTable, now time.Time) []int32 {
 			queue = append(queue, child)
 		}
 	}
+	members := slices.Clone(queue)
 	slices.Sort(members)
 	return members
+}
+
+// childrenOf lists t's children; ok is false when neither its handle nor the process
+// table can say.
+func (s *Sampler) childrenOf(t *trackedProcess, tab *tickTable) ([]int32, bool) {
+	if t.childTick != s.tick {
+		t.childTick = s.tick
+		t.children, t.childOK = s.listChildren(t, tab)
+	}
+	return t.children, t.childOK
+}
+
+func (s *Sampler) listChildren(t *trackedProcess, tab *tickTable) ([]int32, bool) {
+	children, err := t.h.Children()
+	if err == nil {
+		return children, true
+	}
+	if errors.Is(err, ErrNoProcess) {
+		return nil, true // it exited since this tick read it: its children are orphans now
+	}
+	if !errors.Is(err, ErrNoChildList) {
+		s.opts.Logger.Debug().Err(err).Int32("pid", t.h.PID()).Msg("children unreadable: using the process table")
+	}
+	if !tab.load() {
+		return nil, false
+	}
+	return tab.children[t.h.PID()], true
 }
 
 // resolve returns the tracked process now running as pid, reading its usage once per
 // tick, or nil when no process runs as pid. A pid whose process was replaced gets a
 // fresh handle (and no CPU figure until the next tick).
-func (s *Sampler) resolve(pid int32, tt treeTable, now time.Time) *trackedProcess {
+func (s *Sampler) resolve(pid int32, tab *tickTable, now time.Time) *trackedProcess {
 	t := s.procs[pid]
 	if t != nil && t.tick == s.tick {
 		if !t.alive {
@@ -344,31 +384,26 @@ func (s *Sampler) resolve(pid int32, tt treeTable, now time.Time) *trackedProces
 		}
 		return t
 	}
-	if tt.ok && !tt.present[pid] {
+	if tab.loaded && tab.ok && !tab.present[pid] {
 		s.drop(pid)
 		return nil
 	}
 	if t != nil {
-		alive, err := t.h.Alive()
-		if err != nil {
-			s.opts.Logger.Debug().Err(err).Int32("pid", pid).Msg("process state unknown: treating it as gone")
+		t.tick = s.tick
+		if t.alive = s.read(t, now); t.alive {
+			return t
 		}
-		if !alive {
-			s.drop(pid)
-			t = nil
-		}
+		s.drop(pid) // gone, or the pid names another process now: open that one
 	}
-	if t == nil {
-		h, err := s.src.Open(pid)
-		if err != nil {
-			if !errors.Is(err, ErrNoProcess) {
-				s.opts.Logger.Debug().Err(err).Int32("pid", pid).Msg("cannot open process")
-			}
-			return nil
+	h, err := s.src.Open(pid)
+	if err != nil {
+		if !errors.Is(err, ErrNoProcess) {
+			s.opts.Logger.Debug().Err(err).Int32("pid", pid).Msg("cannot open process")
 		}
-		t = &trackedProcess{h: h}
-		s.procs[pid] = t
+		return nil
 	}
+	t = &trackedProcess{h: h}
+	s.procs[pid] = t
 	t.tick = s.tick
 	t.alive = s.read(t, now)
 	if !t.alive {
@@ -436,24 +471,37 @@ func sortExits(exits []Exit) {
 	})
 }
 
-// treeTable indexes one reading of the process table by pid and by parent.
-type treeTable struct {
+// tickTable is the process table of one tick, read the first time a process's
+// children cannot be listed from its own handle, and indexed by pid and by parent.
+type tickTable struct {
+	src    ProcessSource
+	logger zerolog.Logger
+
+	loaded   bool
 	ok       bool // false when the table could not be read
 	present  map[int32]bool
 	children map[int32][]int32
 }
 
-func newTreeTable(entries []ProcessEntry, ok bool) treeTable {
-	tt := treeTable{
-		ok:       ok,
-		present:  make(map[int32]bool, len(entries)),
-		children: make(map[int32][]int32),
+// load reads the table unless this tick already tried, and reports whether it has one.
+func (tt *tickTable) load() bool {
+	if tt.loaded {
+		return tt.ok
 	}
+	tt.loaded = true
+	entries, err := tt.src.Processes()
+	if err != nil {
+		tt.logger.Warn().Err(err).Msg("process table unreadable: sampling the trees found on the last tick")
+		return false
+	}
+	tt.ok = true
+	tt.present = make(map[int32]bool, len(entries))
+	tt.children = make(map[int32][]int32)
 	for _, e := range entries {
 		tt.present[e.PID] = true
 		if e.PPID != e.PID {
 			tt.children[e.PPID] = append(tt.children[e.PPID], e.PID)
 		}
 	}
-	return tt
+	return true
 }

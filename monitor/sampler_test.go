@@ -18,8 +18,15 @@ var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 // ms is a fake creation time: t0 plus n milliseconds.
 func ms(n int64) int64 { return t0.UnixMilli() + n }
 
+// fakeWithoutChildLists makes newFake's sources list no children per process (as on
+// Windows), so the sampler finds trees through the process table.
+var fakeWithoutChildLists bool
+
 func newFake(procs ...monitortest.Process) *monitortest.FakeSource {
 	f := monitortest.NewFakeSource()
+	if fakeWithoutChildLists {
+		f.WithoutChildLists()
+	}
 	f.Start(monitortest.Process{PID: 1, PPID: 0, Name: "init", CreateTime: ms(-1e6)})
 	for _, p := range procs {
 		f.Start(p)
@@ -196,6 +203,24 @@ func TestPIDReuseOfADescendant(t *testing.T) {
 	}
 }
 
+// TestTreesFromTheProcessTable runs the tree tests again the way Windows finds trees:
+// from one process table per tick instead of each process's children.
+func TestTreesFromTheProcessTable(t *testing.T) {
+	fakeWithoutChildLists = true
+	defer func() { fakeWithoutChildLists = false }()
+	for name, test := range map[string]func(*testing.T){
+		"SumsTheProcessTree":         TestTickSumsTheProcessTree,
+		"NewDescendant":              TestNewDescendantCountsFromItsSecondTick,
+		"PIDReuseOfABoundProcess":    TestPIDReuseOfABoundProcess,
+		"PIDReuseOfADescendant":      TestPIDReuseOfADescendant,
+		"ChildOlderThanParent":       TestChildOlderThanParentIsNotADescendant,
+		"HandlesOfExitedDescendants": TestHandlesOfExitedDescendantsAreDropped,
+		"SamplesAndExitsAreOrdered":  TestSamplesAndExitsAreOrdered,
+	} {
+		t.Run(name, test)
+	}
+}
+
 func TestChildOlderThanParentIsNotADescendant(t *testing.T) {
 	// Windows leaves a dead parent's pid in its children's entries; a host that
 	// reuses that pid must not adopt them.
@@ -338,27 +363,70 @@ func TestUnbindStopsSamplingWithoutAnExit(t *testing.T) {
 }
 
 func TestSharedProcessIsReadOncePerTick(t *testing.T) {
+	tests := []struct {
+		name                string
+		childLists          bool
+		wantLists, wantKids int
+	}{
+		{"children listed per process", true, 0, 2},
+		{"process table (Windows)", false, 1, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(
+				monitortest.Process{PID: 100, PPID: 1, CreateTime: ms(0), Memory: 50},
+				monitortest.Process{PID: 101, PPID: 100, CreateTime: ms(1), Memory: 5},
+				monitortest.Process{PID: 500, PPID: 1, CreateTime: ms(0)}, // not governed
+			)
+			if !tc.childLists {
+				f.WithoutChildLists()
+			}
+			s := monitor.NewSampler(f, monitor.SamplerOptions{})
+			mustBind(t, s, "alpha", 100)
+			mustBind(t, s, "beta", 100)
+			mustBind(t, s, "beta", 101) // also a descendant of the other root: counted once
+			s.Tick(t0)
+			f.ResetCounts()
+			f.AddCPU(100, time.Second)
+			res := s.Tick(t0.Add(2 * time.Second))
+			for _, id := range []string{"alpha", "beta"} {
+				got := sampleOf(t, res, id)
+				if !slices.Equal(got.PIDs, []int32{100, 101}) || got.MemoryBytes != 55 || !near(got.CPUPercent, 50) {
+					t.Errorf("%s: sample = %+v, want pids [100 101], 55 bytes, 50%%", id, got)
+				}
+			}
+			c := f.Counts()
+			if c.UsageReads[100] != 1 || c.UsageReads[101] != 1 || len(c.UsageReads) != 2 || c.DeviceReads != 1 || c.Opens != 0 {
+				t.Errorf("reads in one tick = %+v, want each governed process and device memory once, no new opens", c)
+			}
+			if c.Lists != tc.wantLists || c.ChildLists != tc.wantKids {
+				t.Errorf("table reads %d, children lists %d; want %d, %d", c.Lists, c.ChildLists, tc.wantLists, tc.wantKids)
+			}
+		})
+	}
+}
+
+// TestChildrenUnreadableFallsBackToTheTable: a process whose children cannot be listed
+// (not allowed, say) costs one table read for the tick, and its children are found.
+func TestChildrenUnreadableFallsBackToTheTable(t *testing.T) {
 	f := newFake(
-		monitortest.Process{PID: 100, PPID: 1, CreateTime: ms(0), Memory: 50},
-		monitortest.Process{PID: 101, PPID: 100, CreateTime: ms(1), Memory: 5},
+		monitortest.Process{PID: 100, PPID: 1, CreateTime: ms(0), ChildrenErr: errors.New("permission denied")},
+		monitortest.Process{PID: 101, PPID: 100, CreateTime: ms(1)},
+		monitortest.Process{PID: 200, PPID: 1, CreateTime: ms(0)},
+		monitortest.Process{PID: 201, PPID: 200, CreateTime: ms(1)},
 	)
 	s := monitor.NewSampler(f, monitor.SamplerOptions{})
-	mustBind(t, s, "alpha", 100)
-	mustBind(t, s, "beta", 100)
-	mustBind(t, s, "beta", 101) // also a descendant of the other root: counted once
-	s.Tick(t0)
+	mustBind(t, s, "contoso", 100)
+	mustBind(t, s, "fabrikam", 200)
 	f.ResetCounts()
-	f.AddCPU(100, time.Second)
-	res := s.Tick(t0.Add(2 * time.Second))
-	for _, id := range []string{"alpha", "beta"} {
-		got := sampleOf(t, res, id)
-		if !slices.Equal(got.PIDs, []int32{100, 101}) || got.MemoryBytes != 55 || !near(got.CPUPercent, 50) {
-			t.Errorf("%s: sample = %+v, want pids [100 101], 55 bytes, 50%%", id, got)
+	res := s.Tick(t0)
+	for id, want := range map[string][]int32{"contoso": {100, 101}, "fabrikam": {200, 201}} {
+		if got := sampleOf(t, res, id); !slices.Equal(got.PIDs, want) {
+			t.Errorf("%s: PIDs = %v, want %v", id, got.PIDs, want)
 		}
 	}
-	c := f.Counts()
-	if c.UsageReads[100] != 1 || c.UsageReads[101] != 1 || c.Lists != 1 || c.DeviceReads != 1 || c.Opens != 0 {
-		t.Errorf("reads in one tick = %+v, want each process, the table and device memory once, no new opens", c)
+	if c := f.Counts(); c.Lists != 1 {
+		t.Errorf("table reads = %d, want 1 for the one unlistable process", c.Lists)
 	}
 }
 
@@ -391,7 +459,7 @@ func TestUnreadableProcessTable(t *testing.T) {
 		monitortest.Process{PID: 100, PPID: 1, CreateTime: ms(0), Memory: 1},
 		monitortest.Process{PID: 101, PPID: 100, CreateTime: ms(1), Memory: 2},
 		monitortest.Process{PID: 300, PPID: 1, CreateTime: ms(0)},
-	)
+	).WithoutChildLists()
 	s := monitor.NewSampler(f, monitor.SamplerOptions{})
 	mustBind(t, s, "contoso", 100)
 	mustBind(t, s, "fabrikam", 300)

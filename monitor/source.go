@@ -9,8 +9,14 @@ import (
 // now names a different process).
 var ErrNoProcess = errors.New("no such process")
 
+// ErrNoChildList means the operating system keeps no list of one process's children
+// (Windows; Linux without CONFIG_PROC_CHILDREN): the sampler then reads the whole
+// process table, once per tick, to find descendants.
+var ErrNoChildList = errors.New("this system lists no process's children on their own")
+
 // ProcessSource is the seam between the sampler and the operating system. SystemSource
-// implements it with gopsutil; monitortest.FakeSource implements it for tests.
+// implements it (/proc on Linux, process handles on Windows, gopsutil elsewhere);
+// monitortest.FakeSource implements it for tests.
 type ProcessSource interface {
 	// Open returns a handle on the running process pid, with its creation time read
 	// now. It returns an error wrapping ErrNoProcess when no such process runs.
@@ -30,12 +36,15 @@ type ProcessHandle interface {
 	// read when the handle was opened. (pid, CreateTime) identifies a process: pids
 	// are reused, creation times of one pid are not.
 	CreateTime() int64
-	// Alive reports whether the pid still names the process this handle was opened
-	// on: it exists and its creation time is unchanged.
-	Alive() (bool, error)
 	// Usage reads the process's cumulative CPU time and its memory. It returns an
-	// error wrapping ErrNoProcess when the process has gone.
+	// error wrapping ErrNoProcess when the pid no longer names the process the handle
+	// was opened on: it exited (a Unix zombie has), or the pid now names another
+	// process. One call is the whole per-tick read of a process that stays.
 	Usage() (Usage, error)
+	// Children lists the pids of the process's children, read now. Call it after Usage
+	// in the same tick. It returns an error wrapping ErrNoChildList when the system
+	// cannot list one process's children; the caller then uses ProcessSource.Processes.
+	Children() ([]int32, error)
 	// Close releases whatever the handle holds. The sampler closes a handle when it
 	// stops tracking the process.
 	Close() error

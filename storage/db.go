@@ -40,13 +40,11 @@ type DB struct {
 	clock   governance.Clock
 	log     zerolog.Logger
 	pidFile string
+	commits *commitQueue // acknowledged writes, committed in groups (commit.go)
 
 	closeOnce sync.Once
 	closeErr  error
 }
-
-// batchDelay is how long a batched write waits for others to join it.
-const batchDelay = time.Millisecond
 
 // Open opens (creating when missing) the state database at path and brings its schema
 // up to date. When another process holds it, Open fails after opts.Timeout with a
@@ -86,11 +84,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state database %s: %w (run `addingovd check` to see what is wrong with it)", path, err)
 	}
-	// bbolt waits up to MaxBatchDelay for more writers to join a batch. Its default
-	// (10 ms) suits many concurrent writers; a desktop daemon has a few, and every
-	// batched write is an acknowledgement someone waits for (BENCHMARKS.md).
-	bdb.MaxBatchDelay = batchDelay
-	db := &DB{bolt: bdb, path: path, clock: opts.Clock, log: opts.Log, pidFile: pidFilePath(path)}
+	db := &DB{bolt: bdb, path: path, clock: opts.Clock, log: opts.Log, pidFile: pidFilePath(path), commits: newCommitQueue(bdb)}
 	if err := writePIDFile(db.pidFile); err != nil {
 		// The pid file only improves the message a second process gets; the lock itself
 		// is what protects the database.

@@ -19,11 +19,32 @@ const ByGovernance = "governance"
 // governance stops counting them); one log entry with the evidence; and, when notice is
 // not nil, one notice. It returns the stored log entry and notice.
 func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, notice *Notice) (LogEntry, *Notice, error) {
+	w := db.QueueDecision(d, strikes, notice)
+	if err := w.Wait(); err != nil {
+		return LogEntry{}, nil, err
+	}
+	return w.Entry, w.Notice, nil
+}
+
+// DecisionWrite is a queued decision. Entry and Notice are what was stored, valid once
+// Wait returned nil.
+type DecisionWrite struct {
+	*Pending
+	Entry  LogEntry
+	Notice *Notice
+}
+
+// QueueDecision is ApplyDecision queued: it returns at once, in the order of the
+// calls, and Wait returns once the decision is durable.
+func (db *DB) QueueDecision(d governance.Decision, strikes []governance.Strike, notice *Notice) *DecisionWrite {
+	w := &DecisionWrite{}
 	if err := checkID("decision's add-in id", d.AddinID); err != nil {
-		return LogEntry{}, nil, fmt.Errorf("store decision: %w", err)
+		w.Pending = failed(fmt.Errorf("store decision: %w", err))
+		return w
 	}
 	if d.Action != governance.ActionDisable && d.Action != governance.ActionExempt {
-		return LogEntry{}, nil, fmt.Errorf("store decision for %s: unknown action %q: use disable or exempt", d.AddinID, d.Action)
+		w.Pending = failed(fmt.Errorf("store decision for %s: unknown action %q: use disable or exempt", d.AddinID, d.Action))
+		return w
 	}
 	now := db.now()
 	if d.Time.IsZero() {
@@ -31,7 +52,8 @@ func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, 
 	}
 	ss, err := db.normalizeStrikes(strikes)
 	if err != nil {
-		return LogEntry{}, nil, fmt.Errorf("store decision for %s: %w", d.AddinID, err)
+		w.Pending = failed(fmt.Errorf("store decision for %s: %w", d.AddinID, err))
+		return w
 	}
 	entry, err := normalizeLogEntry(LogEntry{
 		Time: d.Time, AddinID: d.AddinID, Action: string(d.Action), Reason: string(d.Reason),
@@ -39,56 +61,57 @@ func (db *DB) ApplyDecision(d governance.Decision, strikes []governance.Strike, 
 		By: ByGovernance, Detail: d.Summary,
 	}, now)
 	if err != nil {
-		return LogEntry{}, nil, fmt.Errorf("store decision for %s: %w", d.AddinID, err)
+		w.Pending = failed(fmt.Errorf("store decision for %s: %w", d.AddinID, err))
+		return w
 	}
 	n, err := normalizeNoticeFor(notice, d.AddinID, d.Time)
 	if err != nil {
-		return LogEntry{}, nil, fmt.Errorf("store decision for %s: %w", d.AddinID, err)
+		w.Pending = failed(fmt.Errorf("store decision for %s: %w", d.AddinID, err))
+		return w
 	}
 
-	var stored LogEntry
-	var storedNotice *Notice
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		a, err := getAddin(tx, d.AddinID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			a = Addin{ID: d.AddinID, Name: d.AddinID, State: governance.StateEnabled}
-			if n != nil && n.AddinName != "" {
-				a.Name = n.AddinName
-			}
-		case err != nil:
-			// A corrupt record must not block the disable: it is rewritten below with
-			// what is known, and the log keeps the history.
-			if d.Action != governance.ActionDisable {
-				return err
-			}
-			db.log.Warn().Err(err).Str("addin", d.AddinID).Msg("rewriting an unreadable add-in record to store a disable")
-			a = Addin{ID: d.AddinID, Name: d.AddinID}
+	w.Pending = db.queue(wrapErr("store decision for "+d.AddinID, func(tx *bolt.Tx) error {
+		return storeDecision(db, tx, d, ss, entry, n, w)
+	}))
+	return w
+}
+
+// storeDecision is the transaction of a decision; it records what it stored in w.
+func storeDecision(db *DB, tx *bolt.Tx, d governance.Decision, ss []governance.Strike, entry LogEntry, n *Notice, w *DecisionWrite) error {
+	a, err := getAddin(tx, d.AddinID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		a = Addin{ID: d.AddinID, Name: d.AddinID, State: governance.StateEnabled}
+		if n != nil && n.AddinName != "" {
+			a.Name = n.AddinName
 		}
-		entry := entry
-		entry.AddinName = a.Name
-		if d.Action == governance.ActionDisable {
-			a.State, a.StateReason, a.Since, a.By = governance.StateDisabled, decisionReason(d), d.Time, ByGovernance
-			a.PolicyOverride = false
-			if err := putAddin(tx, a); err != nil {
-				return fmt.Errorf("store its state: %w", err)
-			}
-		}
-		if err := putStrikes(tx, ss); err != nil {
+	case err != nil:
+		// A corrupt record must not block the disable: it is rewritten below with
+		// what is known, and the log keeps the history.
+		if d.Action != governance.ActionDisable {
 			return err
 		}
-		if d.Action == governance.ActionExempt {
-			if err := settleExempt(tx, d.AddinID, d.Reason, d.Time); err != nil {
-				return err
-			}
-		}
-		stored, storedNotice, err = appendLogNotice(tx, entry, n)
-		return err
-	})
-	if err != nil {
-		return LogEntry{}, nil, fmt.Errorf("store decision for %s: %w", d.AddinID, err)
+		db.log.Warn().Err(err).Str("addin", d.AddinID).Msg("rewriting an unreadable add-in record to store a disable")
+		a = Addin{ID: d.AddinID, Name: d.AddinID}
 	}
-	return stored, storedNotice, nil
+	entry.AddinName = a.Name
+	if d.Action == governance.ActionDisable {
+		a.State, a.StateReason, a.Since, a.By = governance.StateDisabled, decisionReason(d), d.Time, ByGovernance
+		a.PolicyOverride = false
+		if err := putAddin(tx, a); err != nil {
+			return fmt.Errorf("store its state: %w", err)
+		}
+	}
+	if err := putStrikes(tx, ss); err != nil {
+		return err
+	}
+	if d.Action == governance.ActionExempt {
+		if err := settleExempt(tx, d.AddinID, d.Reason, d.Time); err != nil {
+			return err
+		}
+	}
+	w.Entry, w.Notice, err = appendLogNotice(tx, entry, n)
+	return err
 }
 
 // SetState changes the state of add-in id (which must exist: ErrNotFound otherwise) and
@@ -109,19 +132,39 @@ type StateOptions struct {
 
 // ChangeState is SetState with options, all in one transaction.
 func (db *DB) ChangeState(id string, state governance.State, reason, by string, notice *Notice, opts StateOptions) (LogEntry, error) {
+	w := db.QueueChangeState(id, state, reason, by, notice, opts)
+	if err := w.Wait(); err != nil {
+		return LogEntry{}, err
+	}
+	return w.Entry, nil
+}
+
+// StateWrite is a queued state change. Entry is the log entry stored, valid once Wait
+// returned nil.
+type StateWrite struct {
+	*Pending
+	Entry LogEntry
+}
+
+// QueueChangeState is ChangeState queued: it returns at once, in the order of the
+// calls, and Wait returns once the change is durable.
+func (db *DB) QueueChangeState(id string, state governance.State, reason, by string, notice *Notice, opts StateOptions) *StateWrite {
+	w := &StateWrite{}
 	if err := checkID("add-in id", id); err != nil {
-		return LogEntry{}, fmt.Errorf("change state: %w", err)
+		w.Pending = failed(fmt.Errorf("change state: %w", err))
+		return w
 	}
 	if err := checkState(state); err != nil {
-		return LogEntry{}, fmt.Errorf("change state of %s: %w", id, err)
+		w.Pending = failed(fmt.Errorf("change state of %s: %w", id, err))
+		return w
 	}
 	now := db.now()
 	n, err := normalizeNoticeFor(notice, id, now)
 	if err != nil {
-		return LogEntry{}, fmt.Errorf("change state of %s: %w", id, err)
+		w.Pending = failed(fmt.Errorf("change state of %s: %w", id, err))
+		return w
 	}
-	var stored LogEntry
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	w.Pending = db.queue(wrapErr(fmt.Sprintf("change state of %s", id), func(tx *bolt.Tx) error {
 		a, err := getAddin(tx, id)
 		if err != nil {
 			return err
@@ -142,13 +185,10 @@ func (db *DB) ChangeState(id string, state governance.State, reason, by string, 
 		if err != nil {
 			return err
 		}
-		stored, _, err = appendLogNotice(tx, entry, n)
+		w.Entry, _, err = appendLogNotice(tx, entry, n)
 		return err
-	})
-	if err != nil {
-		return LogEntry{}, fmt.Errorf("change state of %s: %w", id, err)
-	}
-	return stored, nil
+	}))
+	return w
 }
 
 // normalizeNoticeFor validates an optional notice about addinID, defaulting its add-in

@@ -25,7 +25,7 @@ type LogQuery struct {
 }
 
 // AppendLog stores e and returns it with its ID. A missing time is stamped with the
-// database clock. Concurrent callers share one fsync (bbolt Batch).
+// database clock. Concurrent callers share one fsync (the group commit).
 func (db *DB) AppendLog(e LogEntry) (LogEntry, error) {
 	stored, _, err := db.AppendLogNotice(e, nil)
 	return stored, err
@@ -44,7 +44,7 @@ func (db *DB) AppendLogNotice(e LogEntry, n *Notice) (LogEntry, *Notice, error) 
 	}
 	var stored LogEntry
 	var storedNotice *Notice
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
+	err = db.commit(func(tx *bolt.Tx) error {
 		var err error
 		stored, storedNotice, err = appendLogNotice(tx, e, n)
 		return err
@@ -53,6 +53,32 @@ func (db *DB) AppendLogNotice(e LogEntry, n *Notice) (LogEntry, *Notice, error) 
 		return LogEntry{}, nil, fmt.Errorf("append to the log: %w", err)
 	}
 	return stored, storedNotice, nil
+}
+
+// AppendLogBulk stores many entries in one transaction (an import, or a benchmark's
+// history) and returns how many it stored. Entries are normalized as AppendLog does;
+// one invalid entry stores none of them.
+func (db *DB) AppendLogBulk(entries []LogEntry) (int, error) {
+	now := db.now()
+	norm := make([]LogEntry, len(entries))
+	for i, e := range entries {
+		var err error
+		if norm[i], err = normalizeLogEntry(e, now); err != nil {
+			return 0, fmt.Errorf("append to the log: entry %d: %w", i, err)
+		}
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, e := range norm {
+			if _, err := appendLog(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append to the log: %w", err)
+	}
+	return len(norm), nil
 }
 
 // Log returns the entries q selects, oldest first (newest first with q.Newest). When q.Limit cut the answer short,

@@ -302,3 +302,53 @@ func TestLogCorruptEntryIsReported(t *testing.T) {
 		t.Errorf("reading a corrupt entry changed it: %q", got)
 	}
 }
+
+// TestLogSinceSeeksIntoBulkHistory: a time range over a bulk-loaded history returns
+// exactly the entries in range, oldest first, and pages through them with the cursor.
+func TestLogSinceSeeksIntoBulkHistory(t *testing.T) {
+	db, _ := openTestDB(t)
+	var es []LogEntry
+	for i := range 1000 {
+		es = append(es, LogEntry{Time: t0.Add(time.Duration(i) * time.Minute), AddinID: fmt.Sprintf("addin-%d", i%7), Action: ActionDisable, Reason: "cpu"})
+	}
+	if n, err := db.AppendLogBulk(es); err != nil || n != 1000 {
+		t.Fatalf("AppendLogBulk = %d, %v", n, err)
+	}
+	since, until := t0.Add(900*time.Minute), t0.Add(960*time.Minute)
+	var got []LogEntry
+	q := LogQuery{Since: since, Until: until, Limit: 25}
+	for {
+		page, next, err := db.Log(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if next == "" {
+			break
+		}
+		q.Cursor = next
+	}
+	if len(got) != 60 {
+		t.Fatalf("%d entries in [900, 960) minutes, want 60", len(got))
+	}
+	for i, e := range got {
+		if want := since.Add(time.Duration(i) * time.Minute); !e.Time.Equal(want) {
+			t.Fatalf("entry %d at %s, want %s", i, e.Time, want)
+		}
+	}
+	byAddin, _, err := db.Log(LogQuery{Since: since, AddinID: "addin-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range byAddin {
+		if e.AddinID != "addin-3" || e.Time.Before(since) {
+			t.Errorf("by add-in since: got %+v", e)
+		}
+	}
+	if len(byAddin) != 14 {
+		t.Errorf("%d of addin-3's entries since minute 900, want 14", len(byAddin))
+	}
+	if _, err := db.AppendLogBulk([]LogEntry{{Time: t0}, {Time: t0, Action: ""}}); err == nil {
+		t.Error("bulk with an invalid entry stored")
+	}
+}

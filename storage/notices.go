@@ -10,14 +10,14 @@ import (
 
 // AppendNotice stores n with the next sequence number and returns it as stored. A
 // missing level is info, a missing time the database clock's. Concurrent callers share
-// one fsync (bbolt Batch).
+// one fsync (the group commit).
 func (db *DB) AppendNotice(n Notice) (Notice, error) {
 	n, err := normalizeNotice(n, db.now())
 	if err != nil {
 		return Notice{}, fmt.Errorf("store notice: %w", err)
 	}
 	var stored Notice
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
+	err = db.commit(func(tx *bolt.Tx) error {
 		var err error
 		stored, err = appendNotice(tx, n)
 		return err
@@ -112,7 +112,7 @@ func (db *DB) AckNotices(user string, seq uint64) error {
 	if err := checkID("user", user); err != nil {
 		return fmt.Errorf("acknowledge notices: %w", err)
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.commit(func(tx *bolt.Tx) error {
 		if last := tx.Bucket([]byte(bucketNotices)).Sequence(); seq > last {
 			seq = last
 		}

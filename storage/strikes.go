@@ -11,20 +11,21 @@ import (
 )
 
 // AddStrikes stores strikes, each under its own add-in, all or none. A strike without a
-// time is stamped with the database clock. Concurrent callers share one fsync (bbolt
-// Batch).
-func (db *DB) AddStrikes(strikes []governance.Strike) error {
+// time is stamped with the database clock. Concurrent callers share one fsync (the
+// group commit, commit.go).
+func (db *DB) AddStrikes(strikes []governance.Strike) error { return db.QueueStrikes(strikes).Wait() }
+
+// QueueStrikes is AddStrikes queued: it returns at once, and Wait returns once the
+// strikes are durable.
+func (db *DB) QueueStrikes(strikes []governance.Strike) *Pending {
 	if len(strikes) == 0 {
-		return nil
+		return failed(nil)
 	}
 	ss, err := db.normalizeStrikes(strikes)
 	if err != nil {
-		return fmt.Errorf("store strikes: %w", err)
+		return failed(fmt.Errorf("store strikes: %w", err))
 	}
-	if err := db.bolt.Batch(func(tx *bolt.Tx) error { return putStrikes(tx, ss) }); err != nil {
-		return fmt.Errorf("store strikes: %w", err)
-	}
-	return nil
+	return db.queue(wrapErr("store strikes", func(tx *bolt.Tx) error { return putStrikes(tx, ss) }))
 }
 
 // Strikes returns the strikes of addinID at or after since, oldest first.

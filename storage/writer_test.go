@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,9 +16,13 @@ import (
 // The helper process of the durability test (durability_unix_test.go): when
 // writerEnv names a database, the test binary writes numbered records into it, printing
 // "ack N" after each acknowledged write, until killed or writerMax records.
+// With writersEnv set to n > 1, n goroutines write concurrently (records numbered in
+// the order they are taken, acknowledged in any order) and a "groups G writes W" line
+// follows every 64th ack.
 const (
-	writerEnv = "ADDINGOV_STORAGE_TEST_WRITER_DB"
-	writerMax = 1_000_000
+	writerEnv  = "ADDINGOV_STORAGE_TEST_WRITER_DB"
+	writersEnv = "ADDINGOV_STORAGE_TEST_WRITERS"
+	writerMax  = 1_000_000
 )
 
 func TestMain(m *testing.M) {
@@ -33,6 +40,9 @@ func runWriter(path string) int {
 		return 1
 	}
 	out := bufio.NewWriter(os.Stdout)
+	if n, _ := strconv.Atoi(os.Getenv(writersEnv)); n > 1 {
+		return runWriters(db, out, n)
+	}
 	for i := 1; i <= writerMax; i++ {
 		if err := writeRecord(db, i); err != nil {
 			fmt.Fprintf(os.Stderr, "record %d: %v\n", i, err)
@@ -43,6 +53,49 @@ func runWriter(path string) int {
 		if err := out.Flush(); err != nil {
 			return 1
 		}
+	}
+	return 0
+}
+
+// runWriters is the concurrent writer: n goroutines share the record numbers.
+func runWriters(db *DB, out *bufio.Writer, n int) int {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var acked int
+	var wg sync.WaitGroup
+	failed := make(chan int, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > writerMax {
+					return
+				}
+				if err := writeRecord(db, i); err != nil {
+					fmt.Fprintf(os.Stderr, "record %d: %v\n", i, err)
+					failed <- 1
+					return
+				}
+				mu.Lock()
+				fmt.Fprintf(out, "ack %d\n", i)
+				if acked++; acked%64 == 0 {
+					g, w := db.CommitStats()
+					fmt.Fprintf(out, "groups %d writes %d\n", g, w)
+				}
+				err := out.Flush()
+				mu.Unlock()
+				if err != nil {
+					failed <- 1
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(failed) > 0 {
+		return 1
 	}
 	return 0
 }

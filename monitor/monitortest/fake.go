@@ -7,6 +7,7 @@ package monitortest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ type Process struct {
 	Memory     uint64
 	// UsageErr, when set, is returned by Usage (a process the caller may not read).
 	UsageErr error
+	// ChildrenErr, when set, is returned by Children (a children list not readable).
+	ChildrenErr error
 }
 
 // Counts are the reads a FakeSource has served.
@@ -30,7 +33,7 @@ type Counts struct {
 	Opens       int
 	Lists       int
 	DeviceReads int
-	AliveChecks int
+	ChildLists  int           // Children calls answered
 	UsageReads  map[int32]int // per pid
 	OpenHandles int           // opened and not yet closed
 	DoubleClose int           // handles closed more than once: a bug in the caller
@@ -43,7 +46,10 @@ type FakeSource struct {
 	procs   map[int32]*Process
 	device  monitor.DeviceMemory
 	listErr error
-	counts  Counts
+	// noChildList makes handles answer Children with monitor.ErrNoChildList, as on
+	// Windows: the sampler then reads the whole table.
+	noChildList bool
+	counts      Counts
 }
 
 var _ monitor.ProcessSource = (*FakeSource)(nil)
@@ -101,6 +107,16 @@ func (f *FakeSource) FailListing(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listErr = err
+}
+
+// WithoutChildLists makes the fake behave like a system that cannot list one process's
+// children (Windows): Children returns monitor.ErrNoChildList, so the sampler reads
+// the whole process table. It returns f.
+func (f *FakeSource) WithoutChildLists() *FakeSource {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.noChildList = true
+	return f
 }
 
 // Counts returns the reads served so far.
@@ -168,12 +184,29 @@ type handle struct {
 func (h *handle) PID() int32        { return h.pid }
 func (h *handle) CreateTime() int64 { return h.createTime }
 
-func (h *handle) Alive() (bool, error) {
+// Children lists the processes whose parent is this one, in ascending pid order.
+func (h *handle) Children() ([]int32, error) {
 	h.src.mu.Lock()
 	defer h.src.mu.Unlock()
-	h.src.counts.AliveChecks++
+	if h.src.noChildList {
+		return nil, fmt.Errorf("list children of fake process %d: %w", h.pid, monitor.ErrNoChildList)
+	}
+	h.src.counts.ChildLists++
 	p := h.src.procs[h.pid]
-	return p != nil && p.CreateTime == h.createTime, nil
+	if p == nil || p.CreateTime != h.createTime {
+		return nil, fmt.Errorf("list children of fake process %d: %w", h.pid, monitor.ErrNoProcess)
+	}
+	if p.ChildrenErr != nil {
+		return nil, p.ChildrenErr
+	}
+	var out []int32
+	for _, c := range h.src.procs {
+		if c.PPID == h.pid && c.PID != h.pid {
+			out = append(out, c.PID)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 func (h *handle) Usage() (monitor.Usage, error) {
