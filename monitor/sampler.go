@@ -46,7 +46,10 @@ type Sampler struct {
 	mu     sync.Mutex
 	addins map[string]*boundAddin
 	procs  map[int32]*trackedProcess // one handle per pid, shared by every add-in whose tree holds it
-	tick   uint64
+	// exitCodes holds what a closed handle said of its process's end (Windows keeps
+	// the exit code in the process object a handle holds), until the exit is reported.
+	exitCodes map[int32]int
+	tick      uint64
 	// pending are bound processes found gone outside a tick (a pid re-bound after its
 	// process was replaced); the next tick reports their exits.
 	pending []pendingExit
@@ -94,7 +97,15 @@ func NewSampler(src ProcessSource, opts SamplerOptions) *Sampler {
 		opts:   opts,
 		addins: make(map[string]*boundAddin),
 		procs:  make(map[int32]*trackedProcess),
+
+		exitCodes: make(map[int32]int),
 	}
+}
+
+// exitCoder is a ProcessHandle that can tell how its process ended.
+type exitCoder interface {
+	// ExitCode returns the exit code once the process has ended.
+	ExitCode() (int, bool)
 }
 
 // NewSystemSampler returns a Sampler of this machine's processes.
@@ -435,6 +446,14 @@ func (s *Sampler) read(t *trackedProcess, now time.Time) bool {
 
 func (s *Sampler) drop(pid int32) {
 	if t := s.procs[pid]; t != nil {
+		if ec, ok := t.h.(exitCoder); ok {
+			if code, ok := ec.ExitCode(); ok {
+				if len(s.exitCodes) > 4096 {
+					clear(s.exitCodes) // descendants' ends are never reported: do not let them pile up
+				}
+				s.exitCodes[pid] = code
+			}
+		}
 		closeHandle(t.h)
 		delete(s.procs, pid)
 	}
@@ -452,6 +471,10 @@ func (s *Sampler) dropUnvisited() {
 
 func (s *Sampler) exitOf(addinID string, pid int32, at time.Time) Exit {
 	code := -1
+	if c, ok := s.exitCodes[pid]; ok {
+		code = c
+	}
+	delete(s.exitCodes, pid)
 	if s.opts.ExitCodes != nil {
 		if c, ok := s.opts.ExitCodes(pid); ok {
 			code = c

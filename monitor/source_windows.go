@@ -77,6 +77,20 @@ func (h *winHandle) exited() bool {
 	return err == nil && ev == windows.WAIT_OBJECT_0
 }
 
+// ExitCode implements exitCoder: the handle keeps the ended process's object, so
+// GetExitCodeProcess still answers (Microsoft's "GetExitCodeProcess function"; 259,
+// STILL_ACTIVE, means it runs).
+func (h *winHandle) ExitCode() (int, bool) {
+	if !h.exited() {
+		return 0, false
+	}
+	var code uint32
+	if err := windows.GetExitCodeProcess(h.h, &code); err != nil {
+		return 0, false
+	}
+	return int(code), true
+}
+
 func (h *winHandle) Usage() (Usage, error) {
 	if h.exited() {
 		return Usage{}, fmt.Errorf("read process %d: %w", h.pid, ErrNoProcess)
