@@ -4,39 +4,19 @@ package cli
 
 import (
 	"archive/zip"
-	"context"
 	"encoding/json"
 	"io"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"addingov/daemon/daemontest"
-	"addingov/localapi"
 )
 
 // The support issue's bundle: one archive whose listing has every part, each part what
 // it says, and a README saying so.
 func TestBugreportHasEveryPart(t *testing.T) {
-	d := daemontest.Start(t, daemontest.Options{Interval: 100 * time.Millisecond})
-	ctx := context.Background()
-	proc := exec.Command("sleep", "60")
-	if err := proc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proc.Process.Kill(); proc.Wait() })
-	if _, err := d.Client.StartActivation(ctx, localapi.ActivationRequest{AddinID: "crm", PID: int32(proc.Process.Pid), Name: "Contoso CRM"}); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if det, err := d.Client.Details(ctx, "crm", ""); err == nil && len(det.History) >= 2 {
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatalf("no history: %v", err)
-		}
-	}
+	d := sampledDaemon(t, "crm", 2)
 	disabledAddin(t, d.Client, "other")
 	out := filepath.Join(t.TempDir(), "ticket.zip")
 	r := runCLI(t, "", "--socket="+d.Address, "bugreport", "--out", out)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -29,19 +30,7 @@ func addinsShowCmd(g *globals) *cobra.Command {
   addingov addins show contoso-crm --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var at string
-			if since != "" {
-				t, err := localapi.ParseTimeFlag(since, time.Now())
-				if err != nil {
-					return usagef("--since: %v", err)
-				}
-				at = t.Format(time.RFC3339Nano)
-			}
-			c, err := g.client(cmd.Context())
-			if err != nil {
-				return err
-			}
-			d, err := c.Details(cmd.Context(), args[0], at)
+			d, err := g.details(cmd.Context(), args[0], since)
 			if err != nil {
 				return err
 			}
@@ -53,6 +42,24 @@ func addinsShowCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&since, "since", "", "history since this time (default: all that is kept; same forms as log --since)")
 	return cmd
+}
+
+// details fetches one add-in's details with their history since the --since flag's time
+// (all that is kept when it is empty), resolved in the user's own zone.
+func (g *globals) details(ctx context.Context, id, since string) (localapi.AddinDetails, error) {
+	var at string
+	if since != "" {
+		t, err := localapi.ParseTimeFlag(since, time.Now())
+		if err != nil {
+			return localapi.AddinDetails{}, usagef("--since: %v", err)
+		}
+		at = t.Format(time.RFC3339Nano)
+	}
+	c, err := g.client(ctx)
+	if err != nil {
+		return localapi.AddinDetails{}, err
+	}
+	return c.Details(ctx, id, at)
 }
 
 func printDetails(w io.Writer, d localapi.AddinDetails, now time.Time) error {

@@ -21,29 +21,7 @@ import (
 // process: `addins show` has the strike times, the disable evidence and the history
 // chart; `report` writes a chart a reader can open.
 func TestAddinsShowAndReport(t *testing.T) {
-	d := daemontest.Start(t, daemontest.Options{Interval: 100 * time.Millisecond})
-	ctx := context.Background()
-	proc := exec.Command("sleep", "60")
-	if err := proc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proc.Process.Kill(); proc.Wait() })
-	resp, err := d.Client.StartActivation(ctx, localapi.ActivationRequest{AddinID: "crm", PID: int32(proc.Process.Pid), Name: "Contoso CRM"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Client.ActivationEvent(ctx, resp.ActivationID, "ready", ""); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		det, err := d.Client.Details(ctx, "crm", "")
-		if err == nil && len(det.History) >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no history after 10 s: %+v, %v", det, err)
-		}
-	}
+	d := sampledDaemon(t, "crm", 3)
 	disabledAddin(t, d.Client, "crm") // three failed activations: disabled for activation
 	s := "--socket=" + d.Address
 
@@ -110,5 +88,34 @@ func TestAddinsShowAndReport(t *testing.T) {
 				t.Errorf("a failed report left %d files behind", len(entries))
 			}
 		})
+	}
+}
+
+// sampledDaemon runs a daemon sampling every 100 ms, with id activated (and ready) in a
+// real sleeping process, and waits until its history has points samples.
+func sampledDaemon(t *testing.T, id string, points int) *daemontest.Daemon {
+	t.Helper()
+	d := daemontest.Start(t, daemontest.Options{Interval: 100 * time.Millisecond})
+	ctx := context.Background()
+	proc := exec.Command("sleep", "60")
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proc.Process.Kill(); proc.Wait() })
+	resp, err := d.Client.StartActivation(ctx, localapi.ActivationRequest{AddinID: id, PID: int32(proc.Process.Pid), Name: "Contoso CRM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Client.ActivationEvent(ctx, resp.ActivationID, "ready", ""); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		det, err := d.Client.Details(ctx, id, "")
+		if err == nil && len(det.History) >= points {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no history after 10 s: %+v, %v", det, err)
+		}
 	}
 }

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"addingov/localapi"
 	"addingov/report"
 )
 
@@ -31,19 +29,7 @@ func reportCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usagef("--out %v", err)
 			}
-			var at string
-			if since != "" {
-				t, err := localapi.ParseTimeFlag(since, time.Now())
-				if err != nil {
-					return usagef("--since: %v", err)
-				}
-				at = t.Format(time.RFC3339Nano)
-			}
-			c, err := g.client(cmd.Context())
-			if err != nil {
-				return err
-			}
-			d, err := c.Details(cmd.Context(), args[0], at)
+			d, err := g.details(cmd.Context(), args[0], since)
 			if err != nil {
 				return err
 			}
