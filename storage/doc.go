@@ -28,6 +28,9 @@
 //	grants
 //	│ <add-in id>/
 //	│   <grant id> → opaque JSON owned by package permissions
+//	host_switches                      created on first use (no migration)
+//	│ <add-in id> → opaque JSON owned by package office: the host switch addingov
+//	│               changed (a user's LoadBehavior as it was), so enable restores it
 //
 // A <time key> is 12 bytes: the record's time as UnixNano (int64, big-endian, so keys
 // sort by time) followed by a uint32 big-endian sequence that tells apart records with
