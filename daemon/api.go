@@ -115,6 +115,7 @@ func (d *Daemon) view(a storage.Addin) localapi.Addin {
 	if sampled {
 		v.PIDs, v.CPUPercent, v.MemoryBytes = last.PIDs, last.CPUPercent, last.MemoryBytes
 	}
+	d.officeView(&v)
 	return v
 }
 
@@ -168,6 +169,7 @@ func (d *Daemon) changeState(id string, state governance.State, action, reason, 
 		delete(d.overrides.overrides, id)
 	}
 	d.engine.SetState(id, state)
+	d.applyHostSwitch(id, state, by)
 	d.log.Info().Str("event", "addin-"+action+"d").Str("addin", id).Str("by", by).Msg("add-in " + action + "d")
 	return nil
 }

@@ -76,6 +76,7 @@ type Daemon struct {
 	notices *broadcast
 	server  *localapi.Server
 	ext     []localapi.Extension
+	office  *officeHost // nil unless EnableOffice was called
 }
 
 // New opens the state database and restores governance state from it.
@@ -204,6 +205,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		defer wg.Done()
 		d.loop(ctx)
 	}()
+	if d.office != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.runOffice(ctx)
+		}()
+	}
 	go func() {
 		defer wg.Done()
 		if err := d.cfg.Policy.Watch(ctx, d.onPolicyChange); err != nil && ctx.Err() == nil {

@@ -27,6 +27,9 @@ type RunOptions struct {
 	// to the Event Log on Windows).
 	Service bool
 	Version string
+	// OfficeUsers are the SIDs whose Office add-ins are governed (Windows); none means
+	// the current user, or, for the service, every user whose profile is loaded.
+	OfficeUsers []string
 }
 
 // RunMain is the whole of `addingovd run` and of the Windows service's body: it sets
@@ -61,6 +64,9 @@ func RunMain(ctx context.Context, o RunOptions, ready func()) error {
 		return err
 	}
 	d.AddExtension(catalog.New(d.DB(), policy.Effective, d, log).Extension())
+	if err := setupOffice(d, o, log); err != nil {
+		log.Warn().Err(err).Msg("Office's own add-ins are not governed")
+	}
 	return d.Run(ctx)
 }
 

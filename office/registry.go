@@ -118,3 +118,20 @@ func valueLabel(name string) string {
 }
 
 func lower(s string) string { return strings.ToLower(s) }
+
+// LoadedUserHives lists the user hives loaded under HKEY_USERS (users with a loaded
+// profile: S-1-5-21-… keys, not their _Classes twins), for a service whose own HKCU is
+// SYSTEM's.
+func LoadedUserHives(r Registry) ([]UserHive, error) {
+	names, err := r.SubKeys("HKU")
+	if err != nil {
+		return nil, fmt.Errorf("list HKEY_USERS: %w", err)
+	}
+	var out []UserHive
+	for _, n := range names {
+		if strings.HasPrefix(n, "S-1-5-21-") && !strings.HasSuffix(strings.ToLower(n), "_classes") {
+			out = append(out, UserHive{SID: n})
+		}
+	}
+	return out, nil
+}
