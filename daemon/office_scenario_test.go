@@ -36,7 +36,7 @@ func (c chanEvents) Run(ctx context.Context, deliver func(office.Event)) error {
 // officePolicyProvider is a fixed policy with Office's lists.
 type officePolicyProvider struct{ e *registrypolicy.Effective }
 
-func (p officePolicyProvider) Policy() governance.Policy             { return p.e.Policy }
+func (p officePolicyProvider) Policy() governance.Policy            { return p.e.Policy }
 func (p officePolicyProvider) Effective() *registrypolicy.Effective { return p.e }
 func (p officePolicyProvider) Watch(ctx context.Context, _ func(old, new *registrypolicy.Effective, changes []registrypolicy.Change)) error {
 	<-ctx.Done()
