@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"addingov/localapi"
+	"addingov/office"
 )
 
 func statusCmd(g *globals) *cobra.Command {
@@ -85,7 +87,8 @@ func addinsCmd(g *globals) *cobra.Command {
 			t := newTable(g.out, "FIELD", "VALUE")
 			for _, kv := range [][2]string{
 				{"id", a.ID}, {"name", a.Name}, {"version", orDash(a.Version)}, {"provider", orDash(a.Provider)},
-				{"kind", orDash(a.Kind)}, {"permission", orDash(a.Permission)}, {"scope", orDash(a.Scope)},
+				{"kind", orDash(a.Kind)}, {"host", orDash(a.Host)}, {"permission", orDash(a.Permission)}, {"scope", orDash(a.Scope)},
+				{"registered for", orDash(a.Registered)}, {"load behavior", fmtLoadBehavior(a.LoadBehavior)}, {"registration problems", orDash(strings.Join(a.Problems, "; "))},
 				{"state", a.State}, {"reason", orDash(a.Reason)}, {"since", fmtTime(a.Since)}, {"by", orDash(a.By)},
 				{"managed by policy", orDash(a.Managed)}, {"strikes", fmtStrikes(a.Strikes)},
 				{"processes", fmt.Sprint(a.PIDs)}, {"cpu", fmt.Sprintf("%.0f%% of a core", a.CPUPercent)},
@@ -100,9 +103,9 @@ func addinsCmd(g *globals) *cobra.Command {
 }
 
 func printAddins(g *globals, as []localapi.Addin) error {
-	t := newTable(g.out, "ID", "NAME", "STATE", "STRIKES", "CPU", "MEMORY", "REASON")
+	t := newTable(g.out, "ID", "NAME", "KIND", "HOST", "STATE", "STRIKES", "CPU", "MEMORY", "REASON")
 	for _, a := range as {
-		t.row(a.ID, a.Name, a.State, fmtStrikes(a.Strikes), strconv.FormatFloat(a.CPUPercent, 'f', 0, 64)+"%",
+		t.row(a.ID, a.Name, orDash(a.Kind), orDash(a.Host), a.State, fmtStrikes(a.Strikes), strconv.FormatFloat(a.CPUPercent, 'f', 0, 64)+"%",
 			fmtBytes(a.MemoryBytes), orDash(a.Reason))
 	}
 	return t.flush()
@@ -137,4 +140,12 @@ func stateCmd(g *globals, enable bool) *cobra.Command {
 	cmd.Flags().BoolVar(&req.Everyone, "everyone", false, "for every user of this machine (administrators only)")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why, for the log")
 	return cmd
+}
+
+// fmtLoadBehavior shows an Office add-in's LoadBehavior with its meaning.
+func fmtLoadBehavior(lb *uint32) string {
+	if lb == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d (%s)", *lb, office.LoadBehavior(*lb).Meaning())
 }

@@ -396,5 +396,5 @@ func (d *Daemon) NoticeAck(ctx context.Context) (uint64, error) {
 
 // Policy implements localapi.Backend.
 func (d *Daemon) Policy(ctx context.Context) (json.RawMessage, error) {
-	return d.cfg.Policy.Effective().JSON()
+	return d.policyJSON()
 }

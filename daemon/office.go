@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os/user"
@@ -98,21 +99,24 @@ func (h *officeHost) modes() map[string]governance.ManagedMode {
 	return OfficeModes(h.monitor.Inventory(), lists)
 }
 
-// OfficeModes applies Office's own lists to an inventory: AddinList by ProgID (0, 1,
-// 2), restricttolist blocking every COM and VSTO add-in the list does not name (all of
-// them with no list, per Microsoft's explain text), and DoNotDisableAddinList as always
-// enabled. Web add-ins are never affected.
+// OfficeModes applies Office's own lists to an inventory: Outlook's AddinList by
+// ProgID (0, 1, 2) and restricttolist blocking every Outlook COM and VSTO add-in the
+// list does not name (all of them with no list, per Microsoft's explain text) apply to
+// Outlook's add-ins (they are Outlook policies); DoNotDisableAddinList, per
+// application, counts as always enabled. Web add-ins are never affected.
 func OfficeModes(inv office.Inventory, lists registrypolicy.OfficeLists) map[string]governance.ManagedMode {
 	out := map[string]governance.ManagedMode{}
 	for _, a := range inv.Addins {
 		if a.Kind == office.KindWeb {
 			continue
 		}
+		outlook := a.App == "Outlook"
 		mode, listed := lists.Mode(a.ProgID)
+		listed = listed && outlook
 		switch {
 		case listed && (mode != governance.ManagedUserDecides || a.DoNotDisable == 0):
 			out[a.ID] = mode
-		case lists.RestrictToList && !listed:
+		case outlook && lists.RestrictToList && !listed:
 			out[a.ID] = governance.ManagedBlocked
 		case a.DoNotDisable != 0:
 			out[a.ID] = governance.ManagedAlwaysEnabled
@@ -351,4 +355,18 @@ func hostRunning(app string) bool {
 		}
 	}
 	return false
+}
+
+// policyJSON is the effective policy's view with Outlook's AddinList entries matched
+// against the inventoried COM and VSTO add-ins.
+func (d *Daemon) policyJSON() (json.RawMessage, error) {
+	v := d.cfg.Policy.Effective().View()
+	if inv, ok := d.OfficeInventory(); ok {
+		v.MatchOffice(office.ProgIDs(inv))
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode effective policy: %w", err)
+	}
+	return append(b, '\n'), nil
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -158,5 +159,46 @@ func officeScenario(t *testing.T, reg office.Registry, regValue func(key, name s
 	a, err = r.client.Addin(ctx, slowID)
 	if err != nil || a.Kind != "com" || a.Host != "Outlook" || a.State != string(governance.StateEnabled) {
 		t.Errorf("listed as %+v, %v", a, err)
+	}
+}
+
+// restrictScenario: the corpus installed, one sideloaded web add-in, and Outlook's
+// policy written the way the ADML says (office/testdata/restrict-to-one.reg:
+// restricttolist=1, policyon=1, one COM ProgID=1) blocks only the other Outlook COM
+// and VSTO add-ins: not the listed one, not Excel's, and no web add-in. The policy view
+// shows what each entry matched.
+func restrictScenario(t *testing.T, reg office.Registry) {
+	store, err := registrypolicy.LoadRegFile("../office/testdata/restrict-to-one.reg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := registrypolicy.Evaluate(store)
+	r := startOffice(t, tempDir(t), reg, make(chanEvents), pol)
+	ctx := context.Background()
+	want := map[string]governance.State{
+		"office:Outlook:KeepOutlookRunningCOMAddin.Connect": governance.StateEnabled,
+		"office:Outlook:FlexConfirmMail":                    governance.StateBlocked,
+		"office:Outlook:OutlookCloseToMinimize":             governance.StateBlocked,
+		"office:Excel:Microsoft.Research.Wwt.Excel.Addin":   governance.StateEnabled,
+		"office:Excel:VstoAddinInstallerSample":             governance.StateEnabled,
+		"{6E0A4D4B-4A8E-4C65-A8E4-3A9A2B1F0C11}":            governance.StateEnabled, // the sideloaded web add-in
+	}
+	for id, st := range want {
+		a, err := r.client.Addin(ctx, id)
+		if err != nil || a.State != string(st) {
+			t.Errorf("%s = %q (%v), want %s", id, a.State, err, st)
+		}
+	}
+	raw, err := r.client.Policy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v registrypolicy.View
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.Office.RestrictToList || !v.Office.Matched || len(v.Office.Entries) != 1 ||
+		len(v.Office.Entries[0].Matches) != 1 || v.Office.Entries[0].Matches[0] != "office:Outlook:KeepOutlookRunningCOMAddin.Connect" {
+		t.Errorf("policy view's Office lists = %+v", v.Office)
 	}
 }

@@ -27,12 +27,22 @@ func TestOfficeScenarioInMemory(t *testing.T) {
 	})
 }
 
+func TestOutlookPolicyBlocksOnlyUnlistedOutlookCOMAddins(t *testing.T) {
+	reg := officetest.New()
+	if err := reg.Import(officetest.CorpusDir); err != nil {
+		t.Skipf("shared corpus not present at %s (%v)", officetest.CorpusDir, err)
+	}
+	reg.SetString(`HKCU\Software\Microsoft\Office\16.0\WEF\Developer`, "{6E0A4D4B-4A8E-4C65-A8E4-3A9A2B1F0C11}", `C:\addins\manifest.xml`)
+	restrictScenario(t, reg)
+}
+
 func TestOfficeModes(t *testing.T) {
 	inv := office.Inventory{Addins: []office.Addin{
-		{ID: "office:Outlook:A.Connect", Kind: office.KindCOM, ProgID: "A.Connect"},
-		{ID: "office:Outlook:B.Connect", Kind: office.KindCOM, ProgID: "B.Connect"},
-		{ID: "office:Outlook:Keep", Kind: office.KindVSTO, ProgID: "Keep", DoNotDisable: 2},
+		{ID: "office:Outlook:A.Connect", App: "Outlook", Kind: office.KindCOM, ProgID: "A.Connect"},
+		{ID: "office:Outlook:B.Connect", App: "Outlook", Kind: office.KindCOM, ProgID: "B.Connect"},
+		{ID: "office:Outlook:Keep", App: "Outlook", Kind: office.KindVSTO, ProgID: "Keep", DoNotDisable: 2},
 		{ID: "web-addin-guid", Kind: office.KindWeb},
+		{ID: "office:Excel:X", App: "Excel", Kind: office.KindVSTO, ProgID: "A.Connect"},
 	}}
 	tests := []struct {
 		name  string

@@ -455,3 +455,15 @@ func expandEnv(p string) string {
 	b.WriteString(p)
 	return b.String()
 }
+
+// ProgIDs maps each Outlook COM and VSTO add-in's id to its ProgID, for matching
+// Outlook's policy lists.
+func ProgIDs(inv Inventory) map[string]string {
+	out := map[string]string{}
+	for _, a := range inv.Addins {
+		if a.Kind != KindWeb && a.App == "Outlook" {
+			out[a.ID] = a.ProgID
+		}
+	}
+	return out
+}

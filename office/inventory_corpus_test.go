@@ -1,7 +1,7 @@
 package office_test
 
 import (
-	"strconv"
+	"os"
 	"testing"
 
 	"addingov/office"
@@ -9,35 +9,39 @@ import (
 )
 
 func TestInventoryOfTheCorpus(t *testing.T) {
+	if _, err := os.Stat(officetest.CorpusDir); err != nil {
+		t.Skipf("shared corpus not present at %s", officetest.CorpusDir)
+	}
 	reg := officetest.New()
-	for _, f := range corpusRegFiles {
-		if err := reg.ImportReg(corpusPath(t, f)); err != nil {
-			t.Fatalf("import %s: %v", f, err)
-		}
+	if err := reg.Import(officetest.CorpusDir); err != nil {
+		t.Fatal(err)
 	}
-	for _, w := range corpusInstallerWrites {
-		if w.DWORD {
-			n, _ := strconv.ParseUint(w.Data, 10, 32)
-			reg.SetDWORD(w.Key, w.Name, uint32(n))
-		} else {
-			reg.SetString(w.Key, w.Name, w.Data)
-		}
+	checkCorpusInventory(t, office.Reader{Reg: reg}.Read(nil))
+}
+
+// The third KeepOutlookRunning file has no .reg header: refused with a clear error,
+// as regedit and reg import refuse it.
+func TestHeaderlessRegFileIsRefused(t *testing.T) {
+	p := officetest.CorpusDir + "/reg/theduffster_KeepOutlookRunning__SourceCode_KeepOutlookRunning.reg"
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared corpus not present at %s", officetest.CorpusDir)
 	}
-	inv := office.Reader{Reg: reg}.Read(nil)
-	checkCorpusInventory(t, inv)
+	if err := officetest.New().ImportReg(p); err == nil {
+		t.Fatal("a .reg file without its header was imported")
+	}
 }
 
 // checkCorpusInventory checks every corpus registration is listed as it should be
 // (shared with the Windows test over the real registry).
 func checkCorpusInventory(t *testing.T, inv office.Inventory) {
 	t.Helper()
-	for id, want := range corpusAddins {
+	for id, want := range officetest.Addins {
 		a, ok := inv.Find(id)
 		if !ok {
 			t.Errorf("%s not listed", id)
 			continue
 		}
-		if a.Kind != want.kind || a.App != want.app || a.Scope != want.scope || a.LoadBehavior == nil || *a.LoadBehavior != want.loadBehavior {
+		if a.Kind != want.Kind || a.App != want.App || a.Scope != want.Scope || a.LoadBehavior == nil || *a.LoadBehavior != want.LoadBehavior {
 			t.Errorf("%s = kind %s app %s scope %s lb %v; want %+v", id, a.Kind, a.App, a.Scope, a.LoadBehavior, want)
 		}
 	}

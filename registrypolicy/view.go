@@ -18,6 +18,8 @@ type View struct {
 	// MemoryKind is what the memory limits are compared with: "resident" or
 	// "private commit".
 	MemoryKind string `json:"memory_kind,omitempty"`
+	// Office is Outlook's AddinList and restricttolist with Office's meaning.
+	Office OfficeListView `json:"office"`
 }
 
 // SettingView is one setting of a View.
@@ -45,6 +47,7 @@ func (e *Effective) View() View {
 	for i, m := range e.Managed {
 		v.Managed[i] = ManagedView{ID: m.ID, Mode: m.Mode.String(), Origin: m.Origin}
 	}
+	v.Office = e.officeView()
 	return v
 }
 
@@ -83,6 +86,9 @@ func (v View) WriteText(w io.Writer) error {
 	}
 	if v.MemoryKind != "" {
 		fmt.Fprintf(w, "\nMemory limits are compared with %s memory.\n", v.MemoryKind)
+	}
+	if err := v.Office.writeText(w); err != nil {
+		return fmt.Errorf("write effective policy: %w", err)
 	}
 	if len(v.Managed) == 0 {
 		_, err := fmt.Fprintln(w, "\nNo managed add-ins.")

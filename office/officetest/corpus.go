@@ -1,34 +1,37 @@
-package office_test
+package officetest
 
 import (
-	"addingov/office"
+	"fmt"
 	"os"
 	"path/filepath"
-	"testing"
+	"strconv"
+
+	"addingov/office"
 )
 
-// corpusDir is the shared corpus of real Office add-in registrations (SOURCES.md
-// there names each file's repository and commit).
-const corpusDir = "../../shared/corpus/office"
+// CorpusDir, relative to a package directory of this module, is the shared corpus
+// of real Office add-in registrations (its SOURCES.md names each file's repository
+// and commit).
+const CorpusDir = "../../shared/corpus/office"
 
-// corpusRegFiles are the corpus's .reg files, imported as they are (one is UTF-16LE).
+// RegFiles are the corpus's .reg files, imported as they are (one is UTF-16LE).
 // The third KeepOutlookRunning file (SourceCode_KeepOutlookRunning.reg) has no
 // "Windows Registry Editor Version 5.00" header, so neither regedit nor reg import
 // accepts it; it is not imported.
-var corpusRegFiles = []string{
+var RegFiles = []string{
 	"reg/theduffster_KeepOutlookRunning__KeepOutlookRunning.reg",
 	"reg/theduffster_KeepOutlookRunning__KeepOutlookRunning-64bit.reg",
 	"reg/dinhngtu_OutlookCloseToMinimize__forceload.reg",
 }
 
-// regWrite is one registry write an installer in the corpus makes.
-type regWrite struct {
+// RegWrite is one registry write an installer in the corpus makes.
+type RegWrite struct {
 	Key, Name string
 	DWORD     bool
 	Data      string // the string, or the DWORD in decimal
 }
 
-// corpusInstallerWrites are the WiX and Inno Setup entries of the corpus translated to
+// InstallerWrites are the WiX and Inno Setup entries of the corpus translated to
 // the registry writes their installers make (the Windows tests run each as `reg add`):
 //   - installer variables become the values the installer would resolve: [#file] and
 //     [INSTALLDIR] / {app} the install folder under C:\Program Files; HKMU with
@@ -40,7 +43,7 @@ type regWrite struct {
 //     and bovender's single-user branch (HKCU) with Excel as the application;
 //   - commented-out entries (Product.wxs's policy AddinList) are left out; Inno's
 //     "Warmup" deletevalue and WWT's Office 12.0 hotfix key do not register add-ins.
-var corpusInstallerWrites = []regWrite{
+var InstallerWrites = []RegWrite{
 	// wix/dinhngtu_OutlookCloseToMinimize__Product.wxs
 	{`HKCU\SOFTWARE\Microsoft\Office\Outlook\Addins\OutlookCloseToMinimize`, "Description", false, "OutlookCloseToMinimize"},
 	{`HKCU\SOFTWARE\Microsoft\Office\Outlook\Addins\OutlookCloseToMinimize`, "FriendlyName", false, "OutlookCloseToMinimize"},
@@ -69,12 +72,12 @@ var corpusInstallerWrites = []regWrite{
 	{`HKCU\Software\Microsoft\Office\Excel\Addins\VstoAddinInstallerSample`, "Manifest", false, `file:///C:/Program Files/VstoAddinInstallerSample/VstoAddinInstallerSample.vsto|vstolocal`},
 }
 
-// corpusAddins is what the inventory must list from the corpus: id → kind, app,
+// Addins is what the inventory must list from the corpus: id → kind, app,
 // scope, LoadBehavior.
-var corpusAddins = map[string]struct {
-	kind         office.Kind
-	app, scope   string
-	loadBehavior office.LoadBehavior
+var Addins = map[string]struct {
+	Kind         office.Kind
+	App, Scope   string
+	LoadBehavior office.LoadBehavior
 }{
 	"office:Outlook:KeepOutlookRunningCOMAddin.Connect": {office.KindCOM, "Outlook", office.ScopeUser, 3},
 	"office:Outlook:OutlookCloseToMinimize":             {office.KindVSTO, "Outlook", office.ScopeUser, 3},
@@ -83,11 +86,28 @@ var corpusAddins = map[string]struct {
 	"office:Excel:VstoAddinInstallerSample":             {office.KindVSTO, "Excel", office.ScopeUser, 3},
 }
 
-func corpusPath(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join(corpusDir, filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared corpus not present at %s", corpusDir)
+// Import loads the corpus found at dir into r: its .reg files with ImportReg and
+// the installer entries as the registry writes they make. It returns an error when the
+// corpus is not there.
+func (r *Registry) Import(dir string) error {
+	if _, err := os.Stat(dir); err != nil {
+		return err
 	}
-	return p
+	for _, f := range RegFiles {
+		if err := r.ImportReg(filepath.Join(dir, filepath.FromSlash(f))); err != nil {
+			return fmt.Errorf("import %s: %w", f, err)
+		}
+	}
+	for _, w := range InstallerWrites {
+		if w.DWORD {
+			n, err := strconv.ParseUint(w.Data, 10, 32)
+			if err != nil {
+				return err
+			}
+			r.SetDWORD(w.Key, w.Name, uint32(n))
+		} else {
+			r.SetString(w.Key, w.Name, w.Data)
+		}
+	}
+	return nil
 }
