@@ -187,6 +187,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.office != nil {
+		d.officeScan() // before serving: the first `addingov addins` lists Office's add-ins
+	}
 	d.server = localapi.NewServer(d, d.log, d.ext...)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

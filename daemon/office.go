@@ -141,11 +141,10 @@ func (d *Daemon) OfficeInventory() (office.Inventory, bool) {
 	return d.office.monitor.Inventory(), true
 }
 
-// runOffice scans at start, then on every registry change signal and rescan tick,
-// and follows the event log, until ctx ends.
+// runOffice scans again on every registry change signal and rescan tick, and follows
+// the event log, until ctx ends (Run did the first scan).
 func (d *Daemon) runOffice(ctx context.Context) {
 	h := d.office
-	d.officeScan()
 	if h.cfg.Events != nil {
 		go func() {
 			err := h.cfg.Events.Run(ctx, func(ev office.Event) {
