@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +36,38 @@ func (c chanEvents) Run(ctx context.Context, deliver func(office.Event)) error {
 	}
 }
 
+// officeRunning is a daemon governing Office's add-ins, for these tests (which also
+// run under Wine, without the Unix-only helpers of daemon_test.go).
+type officeRunning struct {
+	d      *Daemon
+	client *localapi.Client
+	stop   func()
+}
+
+// officeTempDir is a state directory; cleanup is best effort (os.RemoveAll fails under
+// Wine, see DESIGN.md).
+func officeTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "addingovd-office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+// officeWaitFor polls cond until it holds or d passes.
+func officeWaitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // officePolicyProvider is a fixed policy with Office's lists.
 type officePolicyProvider struct{ e *registrypolicy.Effective }
 
@@ -46,10 +80,10 @@ func (p officePolicyProvider) Watch(ctx context.Context, _ func(old, new *regist
 
 // startOffice runs a daemon governing Office's add-ins in reg, restarting on the same
 // state directory when called again with it.
-func startOffice(t *testing.T, dir string, reg office.Registry, events chanEvents, e *registrypolicy.Effective) *running {
+func startOffice(t *testing.T, dir string, reg office.Registry, events chanEvents, e *registrypolicy.Effective) *officeRunning {
 	t.Helper()
 	d, err := New(Config{
-		StateDir: dir, Address: filepath.Join(dir, "api.sock"), Listen: localapi.ListenOptions{Mode: 0o600},
+		StateDir: dir, Listen: localapi.ListenOptions{Mode: 0o600}, Address: officeAddress(dir),
 		Policy: officePolicyProvider{e}, Log: zerolog.Nop(),
 	})
 	if err != nil {
@@ -60,7 +94,7 @@ func startOffice(t *testing.T, dir string, reg office.Registry, events chanEvent
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	r := &running{d: d, client: d.Client()}
+	r := &officeRunning{d: d, client: d.Client()}
 	stopped := false
 	r.stop = func() {
 		if !stopped {
@@ -72,7 +106,7 @@ func startOffice(t *testing.T, dir string, reg office.Registry, events chanEvent
 		}
 	}
 	t.Cleanup(r.stop)
-	waitFor(t, 10*time.Second, "the API and the first Office scan", func() bool {
+	officeWaitFor(t, 10*time.Second, "the API and the first Office scan", func() bool {
 		as, err := r.client.Addins(context.Background())
 		return err == nil && len(as) > 0
 	})
@@ -98,7 +132,7 @@ func officeScenario(t *testing.T, reg office.Registry, regValue func(key, name s
 		keepID  = "office:Outlook:FlexConfirmMail"
 		keepKey = `HKCU\Software\Microsoft\Office\Outlook\Addins\FlexConfirmMail`
 	)
-	dir := tempDir(t)
+	dir := officeTempDir(t)
 	events := make(chanEvents)
 	pol := registrypolicy.Evaluate(registrypolicy.NewMemoryStore())
 	r := startOffice(t, dir, reg, events, pol)
@@ -109,7 +143,7 @@ func officeScenario(t *testing.T, reg office.Registry, regValue func(key, name s
 			Text: event45("Keep Outlook Running COM Addin", "KeepOutlookRunningCOMAddin.Connect", `C:\KeepOutlookRunning.dll`, 1500+100*i) +
 				"\r\n" + strings.TrimPrefix(event45("FlexConfirmMail", "FlexConfirmMail", `C:\Program Files\FlexConfirmMail\FlexConfirmMail.dll`, 4000), "Outlook loaded the following add-in(s):\r\n")}
 	}
-	waitFor(t, 10*time.Second, "the slow add-in disabled", func() bool {
+	officeWaitFor(t, 10*time.Second, "the slow add-in disabled", func() bool {
 		a, err := r.client.Addin(ctx, slowID)
 		return err == nil && a.State == string(governance.StateDisabled)
 	})
@@ -152,7 +186,7 @@ func officeScenario(t *testing.T, reg office.Registry, regValue func(key, name s
 	if v, ok := regValue(slowKey, "LoadBehavior"); !ok || v != 3 {
 		t.Fatalf("HKCU LoadBehavior after enable = %d (present %v), want 3", v, ok)
 	}
-	waitFor(t, 10*time.Second, "the inventory to show LoadBehavior 3 again", func() bool {
+	officeWaitFor(t, 10*time.Second, "the inventory to show LoadBehavior 3 again", func() bool {
 		a, err := r.client.Addin(ctx, slowID)
 		return err == nil && a.LoadBehavior != nil && *a.LoadBehavior == 3
 	})
@@ -173,7 +207,7 @@ func restrictScenario(t *testing.T, reg office.Registry) {
 		t.Fatal(err)
 	}
 	pol := registrypolicy.Evaluate(store)
-	r := startOffice(t, tempDir(t), reg, make(chanEvents), pol)
+	r := startOffice(t, officeTempDir(t), reg, make(chanEvents), pol)
 	ctx := context.Background()
 	want := map[string]governance.State{
 		"office:Outlook:KeepOutlookRunningCOMAddin.Connect": governance.StateEnabled,
@@ -201,4 +235,13 @@ func restrictScenario(t *testing.T, reg office.Registry) {
 		len(v.Office.Entries[0].Matches) != 1 || v.Office.Entries[0].Matches[0] != "office:Outlook:KeepOutlookRunningCOMAddin.Connect" {
 		t.Errorf("policy view's Office lists = %+v", v.Office)
 	}
+}
+
+// officeAddress is the API address of a test daemon on dir: a socket in it, or on
+// Windows a pipe named after it.
+func officeAddress(dir string) string {
+	if runtime.GOOS == "windows" {
+		return `\\.\pipe\addingov-test-` + filepath.Base(dir)
+	}
+	return filepath.Join(dir, "api.sock")
 }
