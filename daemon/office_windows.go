@@ -63,6 +63,11 @@ func setupOffice(d *Daemon, o RunOptions, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if o.OfficeEvents != "" {
+		cfg.Events = office.FileEvents{Path: o.OfficeEvents, OnError: func(err error) {
+			log.Warn().Err(err).Str("event", "office-event").Msg("event file line ignored")
+		}}
+	}
 	d.EnableOffice(cfg)
 	return nil
 }

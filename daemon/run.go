@@ -30,6 +30,9 @@ type RunOptions struct {
 	// OfficeUsers are the SIDs whose Office add-ins are governed (Windows); none means
 	// the current user, or, for the service, every user whose profile is loaded.
 	OfficeUsers []string
+	// OfficeEvents is a JSON Lines file of Application-log events to follow instead of
+	// the Event Log (exported events, or a test under Wine, whose event log is a stub).
+	OfficeEvents string
 }
 
 // RunMain is the whole of `addingovd run` and of the Windows service's body: it sets

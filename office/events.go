@@ -12,14 +12,14 @@ import (
 
 // Event is one Application-log event this package reads.
 type Event struct {
-	Provider string    // "Outlook", "Application Error"
-	ID       uint32    // 45, 1000
-	RecordID uint64    // the log's record number
-	Time     time.Time // when it was written
-	User     string    // the SID the event names; empty when none
-	Text     string    // the rendered message
+	Provider string    `json:"provider"`            // "Outlook", "Application Error"
+	ID       uint32    `json:"id"`                  // 45, 1000
+	RecordID uint64    `json:"record_id,omitempty"` // the log's record number
+	Time     time.Time `json:"time"`                // when it was written
+	User     string    `json:"user,omitempty"`      // the SID the event names; empty when none
+	Text     string    `json:"text"`                // the rendered message
 	// Live is false for events that were in the log before the source started.
-	Live bool
+	Live bool `json:"-"`
 }
 
 // Event ids and providers read.
