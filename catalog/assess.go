@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"addingov/governance"
 	"addingov/manifest"
@@ -32,6 +33,10 @@ type Policy struct {
 	BlockUnmanaged bool
 	// ListEnabled: the managed list is in force (see governance.Policy.ListEnabled).
 	ListEnabled bool
+	// RuleEvaluationLimit bounds an activation-rule evaluation: the slow-activation
+	// threshold (ActivationThresholdMs), as Outlook holds its regular-expression time
+	// to the same 1,000 ms default. Zero means manifest.DefaultEvalTimeout.
+	RuleEvaluationLimit time.Duration
 }
 
 // PolicyFrom extracts the catalog's settings from an effective policy; nil gives the
@@ -52,6 +57,7 @@ func PolicyFrom(e *registrypolicy.Effective) Policy {
 		Managed:                   e.Policy.Managed,
 		BlockUnmanaged:            e.Policy.Thresholds.BlockUnmanaged,
 		ListEnabled:               e.Policy.ListEnabled(),
+		RuleEvaluationLimit:       e.Policy.Thresholds.ActivationThreshold,
 	}
 }
 
@@ -82,8 +88,10 @@ func ModelOf(k manifest.Kind) (permissions.Kind, error) {
 	return "", fmt.Errorf("manifest kind %q has no permission model (expected mail, taskpane, content or sharepoint)", k)
 }
 
-// RequestOf is what a manifest asks for, in its permission model. A mail or document
-// manifest without a permission level asks for Restricted, the least there is.
+// RequestOf is what a manifest asks for, in its permission model, with every level it
+// asks for in the other tiered model (Also): a unified manifest may ask for a mailbox
+// and a document permission together. A mail or document manifest without a
+// permission level asks for Restricted, the least there is.
 func RequestOf(m *manifest.Manifest) (permissions.PermissionRequest, error) {
 	model, err := ModelOf(m.Kind)
 	if err != nil {
@@ -94,6 +102,11 @@ func RequestOf(m *manifest.Manifest) (permissions.PermissionRequest, error) {
 		req.Tier = m.Permission
 		if req.Tier == "" {
 			req.Tier = "Restricted"
+		}
+		for _, l := range m.PermissionLevels {
+			if k := permissions.Kind(l.Model); k != model {
+				req.Also = append(req.Also, permissions.Level{Kind: k, Tier: l.Tier})
+			}
 		}
 		return req, nil
 	}
@@ -133,7 +146,7 @@ func Assess(m *manifest.Manifest, p Policy, opts AssessOptions) Report {
 		return r
 	}
 	r.Model = req.Kind
-	r.describe(req)
+	r.describe(req, m)
 
 	if opts.ForInstall && scope == ScopeUser && p.BlockUserInstalls {
 		r.RefusedBy = append(r.RefusedBy, Refusal{Policy: PolicyBlockUserInstalls, Value: "true", Asked: "an install for you only (scope user)",
@@ -146,8 +159,16 @@ func Assess(m *manifest.Manifest, p Policy, opts AssessOptions) Report {
 		r.Problems = append(r.Problems, Problem{Rule: ProblemRestrictedRules,
 			Reason: "the add-in asks for Restricted permission but its activation rules use regular expressions or attachments, which Outlook allows only from ReadItem up; the publisher must fix the manifest"})
 	}
-	r.AllowedByPolicy = len(r.RefusedBy) == 0
+	r.decide()
 	return r
+}
+
+// decide is the one decision `addingov permissions` reports and install obeys: the
+// add-in is allowed only when no policy refuses it and the manifest has no problem no
+// policy can allow (plain-http URLs, an unreadable permission, rules its level may not
+// use).
+func (r *Report) decide() {
+	r.AllowedByPolicy = len(r.RefusedBy) == 0 && len(r.Problems) == 0
 }
 
 func tierIs(tier string, want permissions.MailTier) bool {
@@ -157,11 +178,19 @@ func tierIs(tier string, want permissions.MailTier) bool {
 
 // describe fills the plain words and, for SharePoint, the scopes, rights and ignored
 // requests.
-func (r *Report) describe(req permissions.PermissionRequest) {
+func (r *Report) describe(req permissions.PermissionRequest, m *manifest.Manifest) {
 	switch req.Kind {
 	case permissions.KindMail, permissions.KindDocument:
 		r.Tier = req.Tier
-		r.Can = permissions.Describe(req.Kind, req.Tier)
+		r.Can = []string{}
+		for _, l := range req.Levels() {
+			lr := LevelReport{Model: l.Kind, Tier: l.Tier, Can: permissions.Describe(l.Kind, l.Tier)}
+			if ml, ok := m.Level(string(l.Kind)); ok {
+				lr.Asked, lr.Hosts = ml.Asked, ml.Hosts
+			}
+			r.Permissions = append(r.Permissions, lr)
+			r.Can = append(r.Can, lr.Can...)
+		}
 		return
 	}
 	known, ignored := permissions.KnownPermissions(req.SharePoint)
@@ -205,20 +234,32 @@ func managedRefusals(id string, p Policy) []Refusal {
 	return nil
 }
 
-// checkCaps applies the permission ceilings. A level the model cannot read is a
-// problem of the manifest; an unreadable ceiling refuses, since allowing would be a
-// guess.
+// checkCaps applies the permission ceilings, each level against its own model's. A
+// level the model cannot read is a problem of the manifest; an unreadable ceiling
+// refuses, since allowing would be a guess.
 func (r *Report) checkCaps(c permissions.Caps, req permissions.PermissionRequest) {
-	if err := validTier(req); err != nil {
-		r.Problems = append(r.Problems, Problem{Rule: ProblemUnreadablePermission, Reason: "the manifest's permission: " + err.Error()})
+	if req.Kind == permissions.KindSharePoint {
+		r.applyCaps(c, req, permissions.PolicyBlockedSharePointRights, "")
 		return
 	}
+	for _, l := range req.Levels() {
+		one := permissions.PermissionRequest{Kind: l.Kind, Tier: l.Tier}
+		if err := validTier(one); err != nil {
+			r.Problems = append(r.Problems, Problem{Rule: ProblemUnreadablePermission, Reason: "the manifest's permission: " + err.Error()})
+			continue
+		}
+		policy, _ := c.CapOf(l.Kind)
+		r.applyCaps(c, one, policy, l.Tier)
+	}
+}
+
+func (r *Report) applyCaps(c permissions.Caps, req permissions.PermissionRequest, policy, asked string) {
 	refusals, err := permissions.CheckCaps(c, req)
 	for _, cr := range refusals {
 		r.RefusedBy = append(r.RefusedBy, refusalFrom(cr))
 	}
 	if err != nil {
-		r.RefusedBy = append(r.RefusedBy, Refusal{Policy: capPolicyName(req.Kind), Value: "unreadable", Asked: req.Tier,
+		r.RefusedBy = append(r.RefusedBy, Refusal{Policy: policy, Value: "unreadable", Asked: asked,
 			Reason: "the permission ceiling cannot be read (" + err.Error() + "); ask your administrator to correct it"})
 	}
 }
@@ -241,16 +282,6 @@ func validTier(req permissions.PermissionRequest) error {
 		_, err = permissions.ParseDocumentTier(req.Tier)
 	}
 	return err
-}
-
-func capPolicyName(k permissions.Kind) string {
-	switch k {
-	case permissions.KindMail:
-		return permissions.PolicyMaxMailPermission
-	case permissions.KindDocument:
-		return permissions.PolicyMaxDocumentPermission
-	}
-	return permissions.PolicyBlockedSharePointRights
 }
 
 // checkURLs refuses plain http: loopback URLs only when AllowLoopbackSideload is off
@@ -298,7 +329,11 @@ func ConsentNeeded(old *permissions.PermissionRequest, newReq permissions.Permis
 // summary names what a request asks for in a few words.
 func summary(r permissions.PermissionRequest) string {
 	if r.Kind != permissions.KindSharePoint {
-		return r.Tier
+		parts := []string{}
+		for _, l := range r.Levels() {
+			parts = append(parts, l.Tier)
+		}
+		return strings.Join(parts, " + ")
 	}
 	known, _ := permissions.KnownPermissions(r.SharePoint)
 	parts := make([]string, 0, len(known)+1)

@@ -45,8 +45,8 @@ func TestAssessCorpusUnderDefaults(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := Assess(mustParse(t, data), Policy{}, AssessOptions{ForInstall: true})
-			if !r.AllowedByPolicy || len(r.RefusedBy) != 0 {
-				t.Errorf("default policy refuses it: %+v", r.RefusedBy)
+			if len(r.RefusedBy) != 0 || r.AllowedByPolicy != (len(r.Problems) == 0) {
+				t.Errorf("default policy refuses it: %+v (problems %+v, allowed %v)", r.RefusedBy, r.Problems, r.AllowedByPolicy)
 			}
 			if r.Kind == "" || r.Model == "" {
 				t.Fatalf("kind %q model %q: want both", r.Kind, r.Model)
@@ -134,8 +134,8 @@ func TestAssessRules(t *testing.T) {
 			if got := problemRules(r); !slices.Equal(got, tt.wantProblems) {
 				t.Errorf("problems %v, want %v (%+v)", got, tt.wantProblems, r.Problems)
 			}
-			if r.AllowedByPolicy != (len(tt.wantRefused) == 0) {
-				t.Errorf("allowed_by_policy = %v with refusals %v", r.AllowedByPolicy, r.RefusedBy)
+			if r.AllowedByPolicy != (len(tt.wantRefused) == 0 && len(tt.wantProblems) == 0) || r.AllowedByPolicy != r.Installable() {
+				t.Errorf("allowed_by_policy = %v with refusals %v and problems %v", r.AllowedByPolicy, r.RefusedBy, r.Problems)
 			}
 			for _, ref := range r.RefusedBy {
 				if ref.Value == "" || ref.Asked == "" || !strings.Contains(ref.Reason, ref.Policy) {

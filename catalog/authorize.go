@@ -41,7 +41,7 @@ func (c *Catalog) Authorize(caller localapi.Caller, req AuthorizeRequest) (Autho
 			return AuthorizeResponse{Rule: RuleAddinNotActive, Reason: reason + ": a disabled or blocked add-in may call nothing"}, nil
 		}
 	}
-	model, tier, err := c.modelOf(a)
+	asked, err := c.requestOf(a)
 	if err != nil {
 		var le *localapi.Error
 		if errors.As(err, &le) && le.Status == http.StatusConflict {
@@ -50,32 +50,49 @@ func (c *Catalog) Authorize(caller localapi.Caller, req AuthorizeRequest) (Autho
 		return AuthorizeResponse{}, err
 	}
 	pol := PolicyFrom(c.policy())
-	if model == permissions.KindSharePoint {
+	if asked.Kind == permissions.KindSharePoint {
 		return c.authorizeSharePoint(a, req, pol)
 	}
 	if strings.TrimSpace(req.API) == "" {
-		return AuthorizeResponse{}, localapi.BadRequest("api is required for a %s add-in: name the API member, e.g. Office.context.mailbox.item.body.getAsync", model)
+		return AuthorizeResponse{}, localapi.BadRequest("api is required for a %s add-in: name the API member, e.g. Office.context.mailbox.item.body.getAsync", asked.Kind)
 	}
-	return authorizeAPI(model, tier, req.API, pol.Caps), nil
+	return authorizeAPI(asked, req.API, pol.Caps), nil
 }
 
-// modelOf returns the add-in's permission model and level from its stored manifest.
-func (c *Catalog) modelOf(a storage.Addin) (permissions.Kind, string, error) {
+// requestOf returns what the add-in's stored manifest asks for, as install saw it
+// (RequestOf): every level, so each is authorized under its own model's cap.
+func (c *Catalog) requestOf(a storage.Addin) (permissions.PermissionRequest, error) {
 	m, err := c.storedManifest(a)
 	if err != nil {
-		return "", "", err
+		return permissions.PermissionRequest{}, err
 	}
-	req, err := RequestOf(m)
-	if err != nil {
-		return "", "", err
-	}
-	return req.Kind, req.Tier, nil
+	return RequestOf(m)
 }
 
-// authorizeAPI decides a mail or document API call by the add-in's level, then by the
-// administrator's current ceiling.
-func authorizeAPI(model permissions.Kind, tier, api string, caps permissions.Caps) AuthorizeResponse {
-	d := permissions.Authorize(model, tier, api)
+// authorizeAPI decides a mail or document API call: the API's model is the one whose
+// table knows it, among the levels the add-in asks for (a unified manifest may hold a
+// mailbox and a document level); the add-in's level in that model decides, then the
+// administrator's current ceiling for that model. An API no level's table knows is
+// denied.
+func authorizeAPI(asked permissions.PermissionRequest, api string, caps permissions.Caps) AuthorizeResponse {
+	var unknown *AuthorizeResponse
+	for _, l := range asked.Levels() {
+		d := permissions.Authorize(l.Kind, l.Tier, api)
+		if d.Allow || d.Required != "" {
+			return authorizeLevel(l.Kind, d, api, caps)
+		}
+		if unknown == nil {
+			unknown = &AuthorizeResponse{Tier: d.Tier, Reason: d.Reason, Rule: RuleUnknownAPI}
+		}
+	}
+	if unknown == nil {
+		return AuthorizeResponse{Rule: RuleUnknownAPI, Reason: fmt.Sprintf("the add-in asks for no mail or document permission, so it may call no %s API", asked.Kind)}
+	}
+	return *unknown
+}
+
+// authorizeLevel applies the ceiling of model to a decision by the add-in's level.
+func authorizeLevel(model permissions.Kind, d permissions.Decision, api string, caps permissions.Caps) AuthorizeResponse {
 	resp := AuthorizeResponse{Allow: d.Allow, Tier: d.Tier, Required: d.Required, Reason: d.Reason}
 	switch {
 	case d.Allow:
@@ -87,10 +104,7 @@ func authorizeAPI(model permissions.Kind, tier, api string, caps permissions.Cap
 		resp.Rule = RuleTierTooLow
 		return resp
 	}
-	policy, limit := permissions.PolicyMaxMailPermission, caps.MaxMailPermission
-	if model == permissions.KindDocument {
-		policy, limit = permissions.PolicyMaxDocumentPermission, caps.MaxDocumentPermission
-	}
+	policy, limit := caps.CapOf(model)
 	if limit == "" {
 		return resp
 	}

@@ -21,7 +21,9 @@ func (c *Catalog) serveEvaluate(r *http.Request) (any, error) {
 
 // Evaluate runs an installed mail add-in's activation rules against an item, with
 // IRM-protected items allowed only when policy says so, and counts the time spent
-// toward the add-in's slow-activation threshold.
+// toward the add-in's slow-activation threshold. The evaluation is cut off at that
+// threshold (a backtracking expression can take exponential time), so a cut-off
+// evaluation is itself a slow activation: a strike.
 func (c *Catalog) Evaluate(caller localapi.Caller, req EvaluateRequest) (EvaluateResponse, error) {
 	it := req.Item
 	switch strings.ToLower(strings.TrimSpace(it.Type)) {
@@ -49,11 +51,12 @@ func (c *Catalog) Evaluate(caller localapi.Caller, req EvaluateRequest) (Evaluat
 			return EvaluateResponse{Reason: reason}, nil
 		}
 	}
+	pol := PolicyFrom(c.policy())
 	res := manifest.Evaluate(activationRules(m), manifest.Item{
 		Type: it.Type, FormType: it.FormType, MessageClass: it.MessageClass,
 		Subject: it.Subject, BodyText: it.BodyText, BodyHTML: it.BodyHTML, SenderAddress: it.Sender,
 		Attachments: it.Attachments, IRMProtected: it.IRMProtected,
-	}, manifest.EvalOptions{AllowIRM: PolicyFrom(c.policy()).AllowActivationOnIRMItems})
+	}, manifest.EvalOptions{AllowIRM: pol.AllowActivationOnIRMItems, Timeout: pol.RuleEvaluationLimit})
 	// Evaluation time counts toward the slow-activation threshold only when the add-in's
 	// own user (or an administrator) asks: otherwise any user could slow-start a
 	// machine-wide add-in into a disable.
@@ -62,7 +65,7 @@ func (c *Catalog) Evaluate(caller localapi.Caller, req EvaluateRequest) (Evaluat
 	}
 	return EvaluateResponse{
 		Activates: res.Activates, Reason: res.Reason, Matches: res.Matches, Entities: res.Entities,
-		Unsupported: res.Unsupported, DurationMs: float64(res.Duration) / float64(time.Millisecond),
+		Unsupported: res.Unsupported, DurationMs: float64(res.Duration) / float64(time.Millisecond), TimedOut: res.TimedOut,
 	}, nil
 }
 

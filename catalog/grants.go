@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"addingov/addinid"
 	"addingov/localapi"
 	"addingov/manifest"
 	"addingov/permissions"
@@ -184,8 +185,8 @@ func (c *Catalog) serveOnTheFly(r *http.Request) (any, error) {
 // OnTheFly records a run-time grant: an add-in asks while it runs, and only a user
 // holding Manage on the resource may grant it. The grant records who granted it.
 func (c *Catalog) OnTheFly(caller localapi.Caller, req OnTheFlyRequest) (GrantResult, error) {
-	if err := checkID(req.AddinID); err != nil {
-		return GrantResult{}, err
+	if err := addinid.Check(req.AddinID); err != nil {
+		return GrantResult{}, localapi.BadRequest("%v", err)
 	}
 	if !caller.Known {
 		return GrantResult{}, localapi.Forbidden("the daemon could not identify you, so it cannot record who granted the permission")

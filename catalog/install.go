@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"addingov/addinid"
 	"addingov/governance"
 	"addingov/localapi"
 	"addingov/manifest"
@@ -45,7 +46,7 @@ func (c *Catalog) plan(caller localapi.Caller, data []byte, scope string) (*inst
 	if strings.TrimSpace(m.ID) == "" {
 		return nil, localapi.BadRequest("the manifest has no add-in id (OfficeApp <Id>, App ProductID or JSON id): the publisher must add one")
 	}
-	if err := checkID(m.ID); err != nil {
+	if err := addinid.Check(m.ID); err != nil {
 		return nil, localapi.BadRequest("the manifest's id cannot be used: %v", err)
 	}
 	req, err := RequestOf(m)

@@ -91,8 +91,12 @@ type Report struct {
 	// permission model that applies (mail, document, sharepoint).
 	Kind  string           `json:"kind"`
 	Model permissions.Kind `json:"model"`
-	// Tier is the mail or document permission level.
+	// Tier is the mail or document permission level in Model.
 	Tier string `json:"tier,omitempty"`
+	// Permissions lists every mail or document level the add-in asks for, Model's
+	// first: a unified manifest may ask for a mailbox and a document permission at
+	// once, and each is described and capped on its own (null for SharePoint add-ins).
+	Permissions []LevelReport `json:"permissions"`
 	// Scopes and Rights are what a SharePoint add-in asks for that SharePoint knows:
 	// the distinct scopes, and each request as "scope-uri:Right" (null for other models).
 	Scopes       []string `json:"scopes"`
@@ -101,7 +105,8 @@ type Report struct {
 	// Can is what the add-in may do, in plain words.
 	Can     []string         `json:"can"`
 	Ignored []IgnoredRequest `json:"ignored,omitempty"`
-	// AllowedByPolicy is false when any RefusedBy entry exists.
+	// AllowedByPolicy is the decision install obeys: false when a policy refuses the
+	// add-in (RefusedBy) or the manifest has a problem no policy can allow (Problems).
 	AllowedByPolicy bool      `json:"allowed_by_policy"`
 	RefusedBy       []Refusal `json:"refused_by"`
 	Problems        []Problem `json:"problems,omitempty"`
@@ -111,8 +116,19 @@ type Report struct {
 	Installed *Installed `json:"installed,omitempty"`
 }
 
-// Installable reports whether nothing in the report refuses an install.
+// Installable reports whether nothing in the report refuses an install: the same
+// decision as AllowedByPolicy (see Assess).
 func (r Report) Installable() bool { return r.AllowedByPolicy && len(r.Problems) == 0 }
+
+// LevelReport is one permission level an add-in asks for: the model, the level, the
+// manifest's own names for it, the targeted hosts that use it and what it allows.
+type LevelReport struct {
+	Model permissions.Kind `json:"model"`
+	Tier  string           `json:"tier"`
+	Asked []string         `json:"asked,omitempty"`
+	Hosts []string         `json:"hosts,omitempty"`
+	Can   []string         `json:"can"`
+}
 
 // Installed is what the state database holds about an installed add-in.
 type Installed struct {
@@ -234,6 +250,9 @@ type EvaluateResponse struct {
 	Entities    map[string][]string `json:"entities,omitempty"`
 	Unsupported []string            `json:"unsupported,omitempty"`
 	DurationMs  float64             `json:"duration_ms"`
+	// TimedOut: the evaluation ran past the rule-evaluation limit (the slow-activation
+	// threshold) and was cut off; it does not activate and counts as slow.
+	TimedOut bool `json:"timed_out,omitempty"`
 }
 
 // RegrantRequest re-issues a SharePoint add-in's grants from permission request XML,

@@ -3,10 +3,10 @@ package cli
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"addingov/display"
 	"addingov/localapi"
 	"addingov/office"
 )
@@ -31,6 +31,11 @@ func statusCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(g.out, "addingovd %s (pid %d) running since %s\n", s.Version, s.PID, fmtTime(s.StartedAt))
 			fmt.Fprintf(g.out, "  listening on  %s\n  state in      %s\n  policy from   %s\n  sampling      every %s\n",
 				s.Address, s.StateDir, orDash(s.PolicySource), s.Interval)
+			policyState := "no errors"
+			if s.PolicyErrors > 0 {
+				policyState = fmt.Sprintf("%d errors or unknown names: see addingov policy", s.PolicyErrors)
+			}
+			fmt.Fprintf(g.out, "  policy read   %s, %s\n", fmtTime(s.PolicyLoadedAt), policyState)
 			fmt.Fprintf(g.out, "  add-ins       %d (%d enabled, %d disabled, %d blocked)\n", s.Addins, s.Enabled, s.Disabled, s.Blocked)
 			fmt.Fprintf(g.out, "  you are       %s (admin: %v)\n", callerName(s.Caller), s.Caller.Admin)
 			return nil
@@ -68,37 +73,7 @@ func addinsCmd(g *globals) *cobra.Command {
 			return printAddins(g, as)
 		},
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "show ID",
-		Short: "Show one add-in in detail",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client(cmd.Context())
-			if err != nil {
-				return err
-			}
-			a, err := c.Addin(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			if g.json {
-				return printJSON(g.out, a)
-			}
-			t := newTable(g.out, "FIELD", "VALUE")
-			for _, kv := range [][2]string{
-				{"id", a.ID}, {"name", a.Name}, {"version", orDash(a.Version)}, {"provider", orDash(a.Provider)},
-				{"kind", orDash(a.Kind)}, {"host", orDash(a.Host)}, {"permission", orDash(a.Permission)}, {"scope", orDash(a.Scope)},
-				{"registered for", orDash(a.Registered)}, {"load behavior", fmtLoadBehavior(a.LoadBehavior)}, {"registration problems", orDash(strings.Join(a.Problems, "; "))},
-				{"state", a.State}, {"reason", orDash(a.Reason)}, {"since", fmtTime(a.Since)}, {"by", orDash(a.By)},
-				{"managed by policy", orDash(a.Managed)}, {"strikes", fmtStrikes(a.Strikes)},
-				{"processes", fmt.Sprint(a.PIDs)}, {"cpu", fmt.Sprintf("%.0f%% of a core", a.CPUPercent)},
-				{"memory", fmtBytes(a.MemoryBytes)},
-			} {
-				t.row(kv[0], kv[1])
-			}
-			return t.flush()
-		},
-	})
+	cmd.AddCommand(addinsShowCmd(g))
 	return cmd
 }
 
@@ -133,7 +108,7 @@ func stateCmd(g *globals, enable bool) *cobra.Command {
 			if g.json {
 				return printJSON(g.out, a)
 			}
-			fmt.Fprintf(g.out, "%s is now %s.\n", a.Name, a.State)
+			fmt.Fprintf(g.out, "%s is now %s.\n", display.Escape(a.Name), a.State)
 			return nil
 		},
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -68,10 +69,15 @@ It ends once every misbehaving add-in is off, or after --duration.`,
 				Err: g.errOut,
 				Log: log,
 			})
-			if err != nil || lingered {
+			if err != nil {
 				return err
 			}
-			return printDemo(g, res)
+			if !lingered {
+				if err := printDemo(g, res); err != nil {
+					return err
+				}
+			}
+			return missedError(res, duration)
 		},
 	}
 	cmd.Flags().DurationVar(&duration, "duration", 50*time.Second, "run at most this long")
@@ -79,6 +85,16 @@ It ends once every misbehaving add-in is off, or after --duration.`,
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show the daemon's log on stderr")
 	cmd.Flags().BoolVar(&linger, "linger", false, "keep the demo's daemon up after the demo, until Ctrl-C, for `addingov agent` to connect")
 	return cmd
+}
+
+// missedError turns the outcomes the demo missed into the command's error, so that it
+// exits non-zero with the reasons on stderr.
+func missedError(res *demo.Result, duration time.Duration) error {
+	if len(res.Missed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the demo did not show %d expected outcome(s):\n  %s\non a busy machine a synthetic add-in may not reach its threshold in time: run it again, with a longer --duration than %s",
+		len(res.Missed), strings.Join(res.Missed, "\n  "), duration)
 }
 
 // printDemo prints the result as JSON or as the final tables.

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"addingov/catalog"
+	"addingov/display"
 	"addingov/permissions"
 )
 
@@ -141,7 +142,7 @@ func runInstall(cmd *cobra.Command, g *globals, req catalog.InstallRequest, yes 
 	if res.Reinstall {
 		verb = "Reinstalled"
 	}
-	fmt.Fprintf(g.out, "\n%s %s (%s) for %s; it is %s.\n", verb, res.Name, res.ID, scopeWords(res.Scope), res.State)
+	fmt.Fprintf(g.out, "\n%s %s (%s) for %s; it is %s.\n", verb, display.Escape(res.Name), display.Escape(res.ID), scopeWords(res.Scope), res.State)
 	for _, gr := range res.Granted {
 		fmt.Fprintf(g.out, "  granted %s at %s%s\n", gr.Right, gr.Scope, onObject(gr))
 	}
@@ -157,7 +158,7 @@ func confirm(w io.Writer, pv catalog.Preview, yes bool) (bool, error) {
 	if !stdinIsTerminal() {
 		return false, fmt.Errorf("installing %s needs your confirmation (%s), and there is no terminal to ask on: run it in a terminal, or pass --yes to confirm in a script (nothing was installed)", pv.Name, pv.ConsentReason)
 	}
-	fmt.Fprintf(w, "\nInstall %s for %s? [y/N] ", pv.Name, scopeWords(pv.Scope))
+	fmt.Fprintf(w, "\nInstall %s for %s? [y/N] ", display.Escape(pv.Name), scopeWords(pv.Scope))
 	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, fmt.Errorf("read your answer: %w", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"addingov/display"
 	"addingov/storage"
 )
 
@@ -51,5 +52,5 @@ func noticesCmd(g *globals) *cobra.Command {
 }
 
 func printNotice(w io.Writer, n storage.Notice) {
-	fmt.Fprintf(w, "#%d %s  %s\n    %s\n", n.Seq, fmtTime(n.Time), n.Title, n.Text)
+	fmt.Fprintf(w, "#%d %s  %s\n    %s\n", n.Seq, fmtTime(n.Time), display.Escape(n.Title), display.Escape(n.Text))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"addingov/display"
 )
 
 // printJSON writes v indented.
@@ -27,7 +29,25 @@ func newTable(w io.Writer, header ...string) *table {
 	return t
 }
 
-func (t *table) row(cols ...string) { fmt.Fprintln(t.tw, strings.Join(cols, "\t")) }
+// row prints one line; every column is escaped (display.Escape), since names, reasons
+// and evidence come from hosts, manifests and users.
+func (t *table) row(cols ...string) {
+	safe := make([]string, len(cols))
+	for i, c := range cols {
+		safe[i] = display.Escape(c)
+	}
+	fmt.Fprintln(t.tw, strings.Join(safe, "\t"))
+}
+
+// escapeLines escapes each line of s, keeping the line breaks the daemon's own
+// messages hold.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = display.Escape(l)
+	}
+	return strings.Join(lines, "\n")
+}
 
 func (t *table) flush() error { return t.tw.Flush() }
 

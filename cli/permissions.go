@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"addingov/catalog"
+	"addingov/display"
 	"addingov/manifest"
 	"addingov/permissions"
 	"addingov/registrypolicy"
@@ -30,7 +31,13 @@ func permissionsCmd(g *globals) *cobra.Command {
 		Long: `permissions shows what an add-in may do: for Outlook and Office add-ins its permission
 level in plain words, for SharePoint add-ins the scopes and rights it asks for and which
 requests SharePoint would ignore. It also says whether the administrator's policy allows
-the add-in, naming each policy that refuses it.
+the add-in, naming each policy that refuses it. A manifest that asks for a mailbox and
+a document permission (a unified manifest for several hosts) shows each, with the hosts
+that use it, and each is checked against its own cap.
+
+Exit status: 0 when the add-in is allowed, 4 when policy or the manifest itself refuses it
+(the same decision install makes; the report is printed either way), 1 on an error, 2 on a
+usage mistake, 3 when the daemon is not reachable.
 
 Given a manifest file it works offline, without the daemon, checking the policy in
 --policy-file (a .reg file) or the built-in defaults. Given an add-in id it asks the
@@ -69,10 +76,14 @@ daemon, which checks the current policy.`,
 				return err
 			}
 			if g.json {
-				return printJSON(g.out, rep)
+				err = printJSON(g.out, rep)
+			} else {
+				printReport(g.out, rep)
 			}
-			printReport(g.out, rep)
-			return nil
+			if err == nil && !rep.AllowedByPolicy {
+				err = refusedError{fmt.Errorf("%s is not allowed: %s", orDash(rep.Name), catalog.RefusalText(rep))}
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&policyFile, "policy-file", "", "check against the policy in this .reg file (manifest files only; default: built-in defaults)")
@@ -159,7 +170,7 @@ func printReport(w io.Writer, r catalog.Report) {
 	if r.Provider != "" {
 		title += " by " + r.Provider
 	}
-	fmt.Fprintf(w, "%s\n  id %s, %s add-in\n", title, r.ID, orDash(r.Kind))
+	fmt.Fprintf(w, "%s\n  id %s, %s add-in\n", display.Escape(title), display.Escape(r.ID), orDash(r.Kind))
 	switch r.Model {
 	case permissions.KindSharePoint:
 		if len(r.Rights) > 0 {
@@ -171,10 +182,15 @@ func printReport(w io.Writer, r catalog.Report) {
 		fmt.Fprintln(w, "\nIf you allow it, it:")
 	case "":
 	default:
+		if len(r.Permissions) > 1 {
+			printLevels(w, r.Permissions)
+			break
+		}
 		fmt.Fprintf(w, "\nIt asks for %s permission. If you allow it, it:\n", r.Tier)
+		printLines(w, "  ", r.Can)
 	}
-	for _, line := range r.Can {
-		fmt.Fprintf(w, "  - %s\n", line)
+	if r.Model == permissions.KindSharePoint {
+		printLines(w, "  ", r.Can)
 	}
 	if len(r.Ignored) > 0 {
 		fmt.Fprintln(w, "\nSharePoint ignores these requests (they are neither granted nor asked for):")
@@ -188,7 +204,7 @@ func printReport(w io.Writer, r catalog.Report) {
 	if r.AllowedByPolicy {
 		fmt.Fprintf(w, "\nPolicy: allowed (checked for an install for %s).\n", scopeWords(r.Scope))
 	} else {
-		fmt.Fprintln(w, "\nPolicy: NOT allowed.")
+		fmt.Fprintf(w, "\nPolicy: NOT allowed (checked for an install for %s).\n", scopeWords(r.Scope))
 		for _, ref := range r.RefusedBy {
 			fmt.Fprintf(w, "  - %s: %s\n", ref.Policy, ref.Reason)
 		}
@@ -198,6 +214,34 @@ func printReport(w io.Writer, r catalog.Report) {
 		for _, p := range r.Problems {
 			fmt.Fprintf(w, "  - %s\n", p.Reason)
 		}
+	}
+}
+
+// printLevels prints each permission level of an add-in that asks for more than one:
+// its model, the hosts that use it, the manifest's names for it and what it allows.
+func printLevels(w io.Writer, levels []catalog.LevelReport) {
+	fmt.Fprintf(w, "\nIt asks for %d permissions; each is checked against its own cap.\n", len(levels))
+	for _, l := range levels {
+		model := "Office documents"
+		if l.Model == permissions.KindMail {
+			model = "Outlook mail"
+		}
+		where := "no host it targets uses it"
+		if len(l.Hosts) > 0 {
+			where = "in " + strings.Join(l.Hosts, ", ")
+		}
+		asked := "implied: nothing asked for"
+		if len(l.Asked) > 0 {
+			asked = "asked as " + strings.Join(l.Asked, ", ")
+		}
+		fmt.Fprintf(w, "\n%s (%s, %s; %s). If you allow it, it:\n", l.Tier, model, where, asked)
+		printLines(w, "  ", l.Can)
+	}
+}
+
+func printLines(w io.Writer, indent string, lines []string) {
+	for _, line := range lines {
+		fmt.Fprintf(w, "%s- %s\n", indent, line)
 	}
 }
 

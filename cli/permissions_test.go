@@ -21,7 +21,7 @@ func TestPermissionsEveryCorpusManifestJSON(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := runCLI(t, "", "permissions", f, "--json")
-			if r.code != ExitOK {
+			if r.code != ExitOK && r.code != ExitRefused {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
 			var raw map[string]json.RawMessage
@@ -44,6 +44,9 @@ func TestPermissionsEveryCorpusManifestJSON(t *testing.T) {
 			}
 			if _, ok := raw["allowed_by_policy"]; !ok {
 				t.Error("no allowed_by_policy")
+			}
+			if (r.code == ExitOK) != rep.AllowedByPolicy {
+				t.Errorf("exit %d with allowed_by_policy %v", r.code, rep.AllowedByPolicy)
 			}
 		})
 	}
@@ -68,7 +71,7 @@ func TestPermissionsPolicyFileMaxMailPermission(t *testing.T) {
 		t.Run(hive, func(t *testing.T) {
 			policy := regFile(t, "["+hive+"\\SOFTWARE\\Policies\\AddinGov]\r\n\"MaxMailPermission\"=\"ReadItem\"\r\n")
 			r := runCLI(t, "", "permissions", f, "--json", "--policy-file", policy)
-			if r.code != ExitOK {
+			if r.code != ExitRefused {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
 			var rep catalog.Report

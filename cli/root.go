@@ -17,12 +17,18 @@ import (
 	"addingov/localapi"
 )
 
-// Exit codes.
+// Exit codes (documented in the README's CLI section).
 const (
 	ExitOK          = 0
 	ExitError       = 1
 	ExitUsage       = 2
 	ExitUnreachable = 3
+	// ExitRefused: the command worked and its answer is "no": `permissions` found that
+	// policy (or the manifest itself) refuses the add-in.
+	ExitRefused = 4
+	// ExitAccessDenied: the daemon's socket (or pipe) exists but this account may not
+	// connect to it; the message names the group to join.
+	ExitAccessDenied = 5
 )
 
 // Version is set by the build.
@@ -40,6 +46,9 @@ type globals struct {
 type usageError struct{ error }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// refusedError is a command's "no" (exit 4), after it printed its answer.
+type refusedError struct{ error }
 
 // NewRoot builds the addingov command tree.
 func NewRoot() *cobra.Command {
@@ -80,14 +89,19 @@ func Main(args []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(os.Stderr, "addingov:", err)
+	fmt.Fprintln(os.Stderr, "addingov:", escapeLines(err.Error()))
 	var ue usageError
+	var re refusedError
 	switch {
+	case errors.As(err, &re):
+		return ExitRefused
 	case errors.As(err, &ue):
 		fmt.Fprintln(os.Stderr, "Run 'addingov --help' for usage.")
 		return ExitUsage
 	case localapi.IsUnreachable(err):
 		return ExitUnreachable
+	case localapi.IsAccessDenied(err):
+		return ExitAccessDenied
 	default:
 		if isCobraUsage(err) {
 			return ExitUsage
@@ -119,12 +133,18 @@ func (g *globals) client(ctx context.Context) (*localapi.Client, error) {
 		return localapi.NewClient(t, addr), nil
 	}
 	candidates := localapi.ClientAddresses()
+	pick := candidates[0]
 	for _, a := range candidates {
 		c, err := t.Dial(ctx, a)
 		if err == nil {
 			c.Close()
 			return localapi.NewClient(t, a), nil
 		}
+		// A daemon that refuses this account is the one to report, rather than the
+		// absence of one at the caller's own default address.
+		if localapi.IsAccessDenied(err) && pick == candidates[0] {
+			pick = a
+		}
 	}
-	return localapi.NewClient(t, candidates[0]), nil
+	return localapi.NewClient(t, pick), nil
 }

@@ -7,9 +7,11 @@ import (
 	"os"
 	"time"
 
+	"addingov/display"
 	"addingov/governance"
 	"addingov/localapi"
 	"addingov/monitor"
+	"addingov/registrypolicy"
 	"addingov/storage"
 )
 
@@ -27,6 +29,8 @@ func (d *Daemon) Status(ctx context.Context) (localapi.Status, error) {
 		Interval:     d.interval().String(),
 		Caller:       localapi.CallerFrom(ctx),
 	}
+	pv := d.policyView()
+	s.PolicyLoadedAt, s.PolicyErrors = pv.LoadedAt, pv.Errors
 	views, err := d.Addins(ctx)
 	if err != nil {
 		return s, err
@@ -112,8 +116,10 @@ func (d *Daemon) view(a storage.Addin) localapi.Addin {
 	for _, s := range strikes {
 		v.Strikes[string(s.Metric)]++
 	}
-	if sampled {
-		v.PIDs, v.CPUPercent, v.MemoryBytes = last.PIDs, last.CPUPercent, last.MemoryBytes
+	// Only processes running now: the last sample may name processes that have exited
+	// since, and their pids may already name unrelated processes.
+	if v.PIDs = d.sampler.Live(a.ID); len(v.PIDs) > 0 && sampled {
+		v.CPUPercent, v.MemoryBytes = last.CPUPercent, last.MemoryBytes
 	}
 	d.officeView(&v)
 	return v
@@ -126,17 +132,28 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 	if err != nil {
 		return localapi.Addin{}, err
 	}
+	if !caller.Admin && a.Scope == storage.ScopeMachine && !req.Everyone {
+		// An ordinary user turns a machine-wide add-in off (or back on) for themselves,
+		// as Outlook lets them: the change goes to their per-user record.
+		if a, err = d.forSelf(caller, a, enable); err != nil {
+			return localapi.Addin{}, err
+		}
+		id = a.ID
+	}
 	d.mu.Lock()
 	effective, why := d.engine.EffectiveState(id)
 	d.mu.Unlock()
 	if err := authorizeStateChange(caller, a, enable, req.Everyone, effective, why); err != nil {
 		return localapi.Addin{}, err
 	}
+	if err := d.quota.take(caller); err != nil {
+		return localapi.Addin{}, err
+	}
 	state, action := governance.StateDisabled, "disable"
 	if enable {
 		state, action = governance.StateEnabled, "enable"
 	}
-	reason := req.Reason
+	reason := display.Truncate(req.Reason, maxStoredText)
 	if reason == "" {
 		reason = action + "d by " + caller.Name()
 	}
@@ -153,6 +170,24 @@ func (d *Daemon) SetEnabled(ctx context.Context, id string, enable bool, req loc
 		return localapi.Addin{}, err
 	}
 	return d.view(a), nil
+}
+
+// forSelf returns caller's per-user record of machine-wide add-in a, which a change
+// for themselves applies to. Turning it back on needs the machine-wide add-in itself to
+// be on: what an administrator or policy decided for everyone only they can undo.
+func (d *Daemon) forSelf(caller localapi.Caller, a storage.Addin, enable bool) (storage.Addin, error) {
+	if !caller.Known {
+		return storage.Addin{}, localapi.Forbidden("the daemon could not identify you, so it cannot turn %s on or off for you alone", a.ID)
+	}
+	if enable {
+		if st, why := d.EffectiveState(a.ID); st != governance.StateEnabled {
+			if why == "" {
+				why = a.StateReason
+			}
+			return storage.Addin{}, localapi.Forbidden("%s is %s for every user of this machine (%s): only an administrator can turn it back on", a.ID, st, why)
+		}
+	}
+	return d.ensurePerUser(caller, a)
 }
 
 // changeState stores a user's or administrator's state change in one transaction and,
@@ -180,7 +215,7 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 	if err := authorizeHostProcess(caller, req.PID); err != nil {
 		return localapi.ActivationResponse{}, err
 	}
-	if err := checkAddinID(req.AddinID); err != nil {
+	if err := checkNewAddinID(req.AddinID); err != nil {
 		return localapi.ActivationResponse{}, err
 	}
 	a, err := d.db.Addin(req.AddinID)
@@ -203,10 +238,12 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 	}
 	governed := req.AddinID
 	if err == nil { // a known record: an ordinary user's use of a machine-wide add-in is governed per user
-		if governed = governedID(caller, a); governed != req.AddinID {
-			if err := d.ensurePerUser(caller, a, governed); err != nil {
+		if governedID(caller, a) != req.AddinID {
+			own, err := d.ensurePerUser(caller, a)
+			if err != nil {
 				return localapi.ActivationResponse{}, err
 			}
+			governed = own.ID
 			d.mu.Lock()
 			ok, why = d.engine.MayActivate(governed)
 			d.mu.Unlock()
@@ -221,7 +258,7 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 	if err != nil {
 		return localapi.ActivationResponse{}, localapi.BadRequest("cannot watch process %d for %s: %v", req.PID, req.AddinID, err)
 	}
-	id := d.tracker.Start(governed, req.PID)
+	id := d.tracker.StartFor(caller.UID, governed, req.PID)
 	return localapi.ActivationResponse{ActivationID: id, MayActivate: true}, nil
 }
 
@@ -247,6 +284,9 @@ func (d *Daemon) registerReported(caller localapi.Caller, req localapi.Activatio
 			return localapi.Forbidden("you already have %d add-ins registered, the most one user may have: remove some with `addingov remove ID`", n)
 		}
 	}
+	if err := d.quota.take(caller); err != nil {
+		return err
+	}
 	name := cleanName(req.Name)
 	if name == "" {
 		name = req.AddinID
@@ -262,6 +302,9 @@ func (d *Daemon) registerReported(caller localapi.Caller, req localapi.Activatio
 
 // ReadyActivation implements localapi.Backend.
 func (d *Daemon) ReadyActivation(ctx context.Context, id string) (localapi.ActivationResult, error) {
+	if err := d.authorizeOutcome(localapi.CallerFrom(ctx), id, "ready"); err != nil {
+		return localapi.ActivationResult{}, err
+	}
 	act, err := d.tracker.Ready(id)
 	if err != nil {
 		return localapi.ActivationResult{}, activationError(id, err)
@@ -271,7 +314,16 @@ func (d *Daemon) ReadyActivation(ctx context.Context, id string) (localapi.Activ
 
 // FailActivation implements localapi.Backend.
 func (d *Daemon) FailActivation(ctx context.Context, id, reason string) (localapi.ActivationResult, error) {
-	act, err := d.tracker.Fail(id, reason)
+	caller := localapi.CallerFrom(ctx)
+	if err := d.authorizeOutcome(caller, id, "fail"); err != nil {
+		return localapi.ActivationResult{}, err
+	}
+	// A refused failure report loses nothing: the activation then times out, which
+	// governance counts as a failed activation too.
+	if err := d.quota.take(caller); err != nil {
+		return localapi.ActivationResult{}, err
+	}
+	act, err := d.tracker.Fail(id, display.Truncate(reason, maxStoredText))
 	if err != nil {
 		return localapi.ActivationResult{}, activationError(id, err)
 	}
@@ -280,10 +332,30 @@ func (d *Daemon) FailActivation(ctx context.Context, id, reason string) (localap
 
 // EndActivation implements localapi.Backend: the host closed the add-in normally.
 func (d *Daemon) EndActivation(ctx context.Context, id string) (localapi.ActivationResult, error) {
+	if err := d.authorizeOutcome(localapi.CallerFrom(ctx), id, "end"); err != nil {
+		return localapi.ActivationResult{}, err
+	}
 	if err := d.tracker.End(id); err != nil {
 		return localapi.ActivationResult{}, activationError(id, err)
 	}
 	return localapi.ActivationResult{ActivationID: id}, nil
+}
+
+// authorizeOutcome lets only the user whose host started an activation (or an
+// administrator) report its outcome: anyone else could strike another user's add-in
+// off. A refusal is logged with both identities.
+func (d *Daemon) authorizeOutcome(caller localapi.Caller, id, outcome string) error {
+	owner, err := d.tracker.Owner(id)
+	if err != nil {
+		return activationError(id, err)
+	}
+	if caller.Admin || (caller.Known && owner != "" && owner == caller.UID) {
+		return nil
+	}
+	d.log.Warn().Str("activation", id).Str("outcome", outcome).Str("caller_uid", caller.UID).Str("caller", caller.Name()).
+		Int32("caller_pid", caller.PID).Str("owner_uid", owner).
+		Msg("refused an activation outcome from a user other than the one whose host started it")
+	return localapi.Forbidden("activation %q was started by another user's host: only that user or an administrator may report its outcome", id)
 }
 
 func activationError(id string, err error) error {
@@ -296,6 +368,7 @@ func activationError(id string, err error) error {
 func (d *Daemon) observeActivation(act governance.Activation) localapi.ActivationResult {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.history.addActivation(act)
 	r := d.engine.ObserveActivation(act)
 	d.applyLocked(r)
 	st, _ := d.engine.EffectiveState(act.AddinID)
@@ -397,4 +470,14 @@ func (d *Daemon) NoticeAck(ctx context.Context) (uint64, error) {
 // Policy implements localapi.Backend.
 func (d *Daemon) Policy(ctx context.Context) (json.RawMessage, error) {
 	return d.policyJSON()
+}
+
+// policyView is the effective policy as the daemon applies it: a command-line
+// --interval shows as its own source, above the policy's value.
+func (d *Daemon) policyView() registrypolicy.View {
+	v := d.cfg.Policy.Effective().View()
+	if d.cfg.Interval > 0 {
+		v.Override(registrypolicy.AlertIntervalSeconds, d.cfg.Interval.Seconds(), "addingovd --interval "+d.cfg.Interval.String())
+	}
+	return v
 }

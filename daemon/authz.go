@@ -7,6 +7,7 @@ import (
 
 	"github.com/shirou/gopsutil/v4/process"
 
+	"addingov/addinid"
 	"addingov/governance"
 	"addingov/localapi"
 	"addingov/storage"
@@ -17,10 +18,12 @@ import (
 //
 //	action                                          who
 //	read an add-in, its log entries                 its owner, anyone for machine-wide ones, administrators
-//	enable/disable a user add-in for oneself        its owner, administrators
+//	enable/disable a user add-in                    its owner, administrators
+//	enable/disable a machine add-in for oneself     any identified user (their per-user record)
 //	disable for everyone / change a machine add-in  administrators
 //	enable an add-in blocked by policy              administrators
 //	report activations                              a host, for processes of its own user
+//	report an activation's ready/fail/end           the user whose host started it, administrators
 
 // authorizeStateChange decides whether caller may enable or disable a.
 func authorizeStateChange(c localapi.Caller, a storage.Addin, enable, everyone bool, effective governance.State, why string) error {
@@ -70,10 +73,21 @@ func processOwner(pid int32) (string, error) {
 	return ownerOf(p)
 }
 
-// maxIDBytes is the longest add-in id the daemon accepts (storage's limit).
+// maxIDBytes is the longest add-in id the daemon looks up (storage's limit).
 const maxIDBytes = 1024
 
-// checkAddinID refuses ids the database would refuse, as a 400 rather than a 500.
+// checkNewAddinID refuses, as a 400 naming the character, an id a caller asks the
+// daemon to record (addinid's alphabet: GUIDs, ProgIDs, short names).
+func checkNewAddinID(id string) error {
+	if err := addinid.Check(id); err != nil {
+		return localapi.BadRequest("%v", err)
+	}
+	return nil
+}
+
+// checkAddinID refuses ids the database would refuse, as a 400 rather than a 500. It
+// is for looking up records, which may include per-user records ("ID@uid:UID") and
+// records stored before ids were checked; new ids go through checkNewAddinID.
 func checkAddinID(id string) error {
 	switch {
 	case id == "":

@@ -79,9 +79,13 @@ func helperCall() apiResult {
 			return apiResult{Status: -1, Error: "helper: start child: " + err.Error()}
 		}
 		defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
-		call.Body = bytes.ReplaceAll(call.Body, []byte(`"`+childPID+`"`), []byte(strconv.Itoa(child.Process.Pid)))
+		call.Body = withPID(call.Body, child.Process.Pid)
 	}
-	c := localapi.NewClient(localapi.NewTransport(localapi.ListenOptions{}), os.Getenv(envSocket))
+	return doCall(localapi.NewClient(localapi.NewTransport(localapi.ListenOptions{}), os.Getenv(envSocket)), call)
+}
+
+// doCall makes one call with c; Status -1 means it could not be made.
+func doCall(c *localapi.Client, call apiCall) apiResult {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var body any
@@ -101,6 +105,14 @@ func helperCall() apiResult {
 	}
 }
 
+// withPID replaces the childPID placeholder in a request body with pid.
+func withPID(body json.RawMessage, pid int) json.RawMessage {
+	if !bytes.Contains(body, []byte(childPID)) {
+		return body
+	}
+	return bytes.ReplaceAll(body, []byte(`"`+childPID+`"`), []byte(strconv.Itoa(pid)))
+}
+
 // matrix is a daemon with the add-ins every row needs.
 type matrix struct {
 	t      *testing.T
@@ -109,6 +121,7 @@ type matrix struct {
 	exe    string // a copy of the test binary nobody may execute
 	d      *daemon.Daemon
 	client *localapi.Client // root's client
+	logs   *syncBuffer      // the daemon's log, as JSON lines
 }
 
 // Add-ins of the matrix: whose they are decides what nobody may do with them.
@@ -130,7 +143,7 @@ func newMatrix(t *testing.T) *matrix {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	m := &matrix{t: t, dir: dir, addr: filepath.Join(dir, "d.sock"), exe: filepath.Join(dir, "daemon.test")}
+	m := &matrix{t: t, dir: dir, addr: filepath.Join(dir, "d.sock"), exe: filepath.Join(dir, "daemon.test"), logs: &syncBuffer{}}
 	m.copyTestBinary()
 
 	store := registrypolicy.NewMemoryStore()
@@ -147,7 +160,7 @@ func newMatrix(t *testing.T) *matrix {
 		// file permissions, then decides what it may do.
 		Listen:  localapi.ListenOptions{Mode: 0o660, Group: nobodyID},
 		Policy:  policy,
-		Log:     zerolog.Nop(),
+		Log:     zerolog.New(m.logs),
 		Version: "test",
 	})
 	if err != nil {
@@ -244,22 +257,12 @@ func (m *matrix) callAs(uid int, call apiCall) apiResult {
 }
 
 func (m *matrix) callAsRoot(call apiCall) apiResult {
-	var body any
-	if len(call.Body) > 0 {
-		body = json.RawMessage(bytes.ReplaceAll(call.Body, []byte(`"`+childPID+`"`), []byte(strconv.Itoa(os.Getpid()))))
+	call.Body = withPID(call.Body, os.Getpid())
+	res := doCall(m.client, call)
+	if res.Status == -1 {
+		m.t.Fatalf("root's call %s %s: %s", call.Method, call.Path, res.Error)
 	}
-	var out json.RawMessage
-	err := m.client.Do(context.Background(), call.Method, call.Path, body, &out)
-	var apiErr *localapi.Error
-	switch {
-	case err == nil:
-		return apiResult{Status: 200, Body: out}
-	case errors.As(err, &apiErr):
-		return apiResult{Status: apiErr.Status, Error: apiErr.Msg}
-	default:
-		m.t.Fatalf("root's call %s %s: %v", call.Method, call.Path, err)
-		return apiResult{}
-	}
+	return res
 }
 
 // snapshot is everything a refused call must leave as it was: the add-in records,
@@ -363,14 +366,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Only an administrator may disable for everyone, or change a machine add-in.
 		{name: "user disables own add-in for everyone", uid: nobody, call: post("/v1/addins/nobody-addin/disable", `{"everyone":true}`),
 			wantStatus: 403, wantReason: "administrator"},
-		{name: "user disables a machine-wide add-in", uid: nobody, call: post("/v1/addins/machine-addin/disable", ""),
+		{name: "user disables a machine-wide add-in for everyone", uid: nobody, call: post("/v1/addins/machine-addin/disable", `{"everyone":true}`),
 			wantStatus: 403, wantReason: "administrator"},
+		// …but may turn it off for themselves (their per-user record), as Outlook allows.
+		{name: "user disables a machine-wide add-in for themselves", uid: nobody, call: post("/v1/addins/machine-addin/disable", ""),
+			wantStatus: 200, check: func(t *testing.T, _ apiResult) {
+				if a := m.addin("machine-addin"); a.State != governance.StateEnabled {
+					t.Errorf("machine-addin is %s for everyone, want enabled", a.State)
+				}
+				if a := m.addin("machine-addin@uid:65534"); a.State != governance.StateDisabled || a.Owner != "65534" {
+					t.Errorf("nobody's record is %s owned by %q, want disabled, owned by 65534", a.State, a.Owner)
+				}
+			}},
 		{name: "administrator disables a machine-wide add-in for everyone", uid: 0, call: post("/v1/addins/machine-addin/disable", `{"everyone":true}`),
 			wantStatus: 200, check: func(t *testing.T, _ apiResult) {
 				if a := m.addin("machine-addin"); a.State != governance.StateDisabled {
 					t.Errorf("machine-addin is %s, want disabled", a.State)
 				}
 			}},
+		{name: "user enables for themselves a machine-wide add-in disabled for everyone", uid: nobody, call: post("/v1/addins/machine-addin/enable", ""),
+			wantStatus: 403, wantReason: "only an administrator"},
 
 		// A host reports activations only for its own user's processes.
 		{name: "host reports an activation for root's process", uid: nobody,

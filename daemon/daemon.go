@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"addingov/governance"
 	"addingov/localapi"
+	"addingov/logging"
 	"addingov/monitor"
 	"addingov/registrypolicy"
 	"addingov/storage"
@@ -51,6 +53,9 @@ type Config struct {
 	// demo host), so crashes carry them.
 	ExitCodes func(pid int32) (int, bool)
 	Clock     governance.Clock
+	// RecentLog holds the daemon's last log lines, served to administrators for
+	// `addingov bugreport` (nil: none kept).
+	RecentLog *logging.Recent
 }
 
 // Daemon is a running addingovd.
@@ -74,6 +79,8 @@ type Daemon struct {
 	discover *monitor.Config
 
 	notices *broadcast
+	history historyBuffer // activations since the last tick, for the history
+	quota   *writeQuota
 	server  *localapi.Server
 	ext     []localapi.Extension
 	office  *officeHost // nil unless EnableOffice was called
@@ -124,6 +131,7 @@ func New(cfg Config) (*Daemon, error) {
 		blocked:   map[string]bool{},
 		tracker:   monitor.NewTracker(time.Now),
 		notices:   newBroadcast(),
+		quota:     newWriteQuota(),
 	}
 	sopts := monitor.SamplerOptions{Logger: cfg.Log, ExitCodes: cfg.ExitCodes}
 	if cfg.Processes != nil {
@@ -139,6 +147,8 @@ func New(cfg Config) (*Daemon, error) {
 		}
 		d.discover = &c
 	}
+	d.AddExtension(d.detailsExtension())
+	d.AddExtension(d.diagnosticsExtension())
 	if err := d.restore(); err != nil {
 		db.Close()
 		return nil, err
@@ -168,7 +178,7 @@ func (d *Daemon) restore() error {
 		if a.PolicyOverride {
 			d.overrides.overrides[a.ID] = true
 		}
-		if base, ok := perUserBase(a.ID); ok {
+		if base, ok := perUserBase(a); ok {
 			d.overrides.perUser[a.ID] = base
 		}
 		d.engine.Restore(a.ID, a.State, strikes)
@@ -180,7 +190,10 @@ func (d *Daemon) restore() error {
 	return nil
 }
 
-// Run serves the API and governs until ctx ends, then closes everything.
+// Run serves the API and governs until ctx ends, then closes everything. New has already
+// taken the state directory's lock (the database's), so only the daemon owning that
+// state gets here; the transport then claims the socket under its own lock and removes
+// only a stale socket, never one a live daemon serves.
 func (d *Daemon) Run(ctx context.Context) error {
 	defer d.db.Close()
 	l, err := d.cfg.Transport.Listen(d.cfg.Address)
@@ -233,9 +246,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.log.Warn().Err(err).Msg("API shutdown")
 	}
 	wg.Wait()
-	if isUnixSocket(d.cfg.Address) {
-		os.Remove(d.cfg.Address)
-	}
+	l.Close() // removes the socket, if it is still the one this daemon created
 	d.log.Info().Msg("daemon stopped")
 	select {
 	case err := <-errc:
@@ -245,10 +256,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 }
 
-func isUnixSocket(addr string) bool {
-	fi, err := os.Lstat(addr)
-	return err == nil && fi.Mode()&os.ModeSocket != 0
-}
+// APIHandler is the local API as Run serves it, without a listener: the caller is
+// whatever the request's context carries (localapi.WithCaller). Fuzz targets drive it
+// in-process.
+func (d *Daemon) APIHandler() http.Handler { return localapi.NewServer(d, d.log, d.ext...) }
 
 // Client returns a client for this daemon (the demo uses it in-process).
 func (d *Daemon) Client() *localapi.Client {

@@ -269,7 +269,11 @@ func fmtStrikes(m map[string]int) string {
 // runChildDaemon runs a daemon in this process until it is killed.
 func runChildDaemon() {
 	dir := os.Getenv("ADDINGOV_TEST_DIR")
-	d, err := New(Config{StateDir: dir, Address: filepath.Join(dir, "api.sock"), Policy: testPolicy{fastPolicy()}, Log: zerolog.Nop()})
+	addr := os.Getenv("ADDINGOV_TEST_SOCKET")
+	if addr == "" {
+		addr = filepath.Join(dir, "api.sock")
+	}
+	d, err := New(Config{StateDir: dir, Address: addr, Policy: testPolicy{fastPolicy()}, Log: zerolog.Nop()})
 	if err != nil {
 		os.Stderr.WriteString(err.Error())
 		os.Exit(1)

@@ -63,9 +63,11 @@ func (d *Daemon) tick(now time.Time) {
 		d.applyLocked(d.engine.ObserveCrash(c))
 	}
 	for _, a := range expired {
+		d.history.addActivation(a)
 		d.applyLocked(d.engine.ObserveActivation(a))
 	}
 	d.mu.Unlock()
+	d.saveHistory(res.Samples)
 
 	for _, e := range res.Exits {
 		d.log.Debug().Str("addin", e.AddinID).Int32("pid", e.PID).Msg("add-in process exited")
@@ -132,6 +134,7 @@ func (d *Daemon) prune() {
 	} else if n > 0 {
 		d.log.Info().Int("notices", n).Msg("pruned notices past retention")
 	}
+	d.pruneHistory(t, now)
 	if n, err := d.db.PruneLog(now.Add(-t.LogRetention)); err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("prune log")
 	} else if n > 0 {
@@ -180,9 +183,9 @@ func (d *Daemon) reconcileBlocked() {
 		}
 		d.blocked[a.ID] = blocked
 		c := change{entry: storage.LogEntry{Time: now, AddinID: a.ID, AddinName: a.Name, Action: storage.ActionUnblock,
-			Reason: "policy no longer blocks it", By: "policy"}}
+			Reason: storage.ReasonPolicy, Detail: "policy no longer blocks it", By: "policy"}}
 		if blocked {
-			c.entry.Action, c.entry.Reason = storage.ActionBlock, why
+			c.entry.Action, c.entry.Detail = storage.ActionBlock, why
 			c.notice = blockNotice(a.Name, a.ID, why)
 			c.notice.Time = now
 		}
@@ -196,7 +199,7 @@ func (d *Daemon) reconcileBlocked() {
 		} else if n != nil {
 			d.notices.Notify()
 		}
-		d.log.Warn().Str("event", "addin-"+c.entry.Action).Str("addin", c.entry.AddinID).Str("reason", c.entry.Reason).
+		d.log.Warn().Str("event", "addin-"+c.entry.Action).Str("addin", c.entry.AddinID).Str("reason", c.entry.Detail).
 			Msg("policy changed an add-in's state")
 	}
 }

@@ -359,7 +359,7 @@ func hostRunning(app string) bool {
 // policyJSON is the effective policy's view with Outlook's AddinList entries matched
 // against the inventoried COM and VSTO add-ins.
 func (d *Daemon) policyJSON() (json.RawMessage, error) {
-	v := d.cfg.Policy.Effective().View()
+	v := d.policyView()
 	if inv, ok := d.OfficeInventory(); ok {
 		v.MatchOffice(office.ProgIDs(inv))
 	}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"time"
 
@@ -39,7 +40,11 @@ type RunOptions struct {
 // up logging and policy, runs the daemon until ctx ends, and calls ready once the API
 // is listening.
 func RunMain(ctx context.Context, o RunOptions, ready func()) error {
-	log, closeLog, err := logging.New(logging.Options{Level: o.LogLevel, Service: o.Service})
+	if err := checkInterval(o.Interval); err != nil {
+		return err
+	}
+	recent := logging.NewRecent(recentLogLines)
+	log, closeLog, err := logging.New(logging.Options{Level: o.LogLevel, Service: o.Service, Recent: recent})
 	if err != nil {
 		return err
 	}
@@ -61,6 +66,7 @@ func RunMain(ctx context.Context, o RunOptions, ready func()) error {
 		Log:             log,
 		Version:         o.Version,
 		Ready:           ready,
+		RecentLog:       recent,
 	})
 	if err != nil {
 		log.Error().Err(err).Str("event", "storage-problem").Msg("cannot start")
@@ -100,4 +106,22 @@ func logPolicyProblems(log zerolog.Logger, e *registrypolicy.Effective) {
 		}
 	}
 	log.Info().Str("event", "policy-loaded").Int("managed_addins", len(e.Managed)).Msg("policy loaded")
+}
+
+// checkInterval holds --interval to the range policy may set (AlertIntervalSeconds):
+// a command-line override is still an override of that setting.
+func checkInterval(d time.Duration) error {
+	if d == 0 {
+		return nil
+	}
+	for _, s := range registrypolicy.Settings() {
+		if s.Name != registrypolicy.AlertIntervalSeconds {
+			continue
+		}
+		if d%time.Second != 0 || int64(d/time.Second) < s.Min || int64(d/time.Second) > s.Max {
+			return fmt.Errorf("--interval %s is outside %s's range %s: give whole seconds from %d to %d, or leave it out to use the policy's",
+				d, s.Name, s.RangeText(), s.Min, s.Max)
+		}
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"addingov/daemon"
+	"addingov/display"
 	"addingov/governance"
 	"addingov/localapi"
 	"addingov/storage"
@@ -65,6 +66,9 @@ type Result struct {
 	Addins  []AddinResult      `json:"addins"`
 	Log     []storage.LogEntry `json:"log"`
 	Notices []storage.Notice   `json:"notices"`
+	// Missed says, one line per add-in, which expected outcome did not happen (empty
+	// when the demo showed everything it should). `addingov demo` then exits non-zero.
+	Missed []string `json:"missed"`
 }
 
 // Run runs the demo until every misbehaving add-in is off, opts.Duration passes, or ctx
@@ -88,7 +92,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if addr == "" {
 		addr = filepath.Join(dir, "addingovd.sock")
 	}
+	exits := newExitBook()
 	d, err := daemon.New(daemon.Config{
+		ExitCodes:    exits.lookup,
 		StateDir:     filepath.Join(dir, "state"),
 		Address:      addr,
 		Listen:       localapi.ListenOptions{Mode: 0o600},
@@ -120,7 +126,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	hosts := make([]*host, 0, len(Behaviors))
 	for _, b := range Behaviors {
 		h := &host{id: b.ID, name: b.Name, behavior: b.Behavior, client: client, command: opts.Command,
-			progress: progress, procs: map[*exec.Cmd]struct{}{}}
+			progress: progress, procs: map[*exec.Cmd]struct{}{}, exits: exits}
 		hosts = append(hosts, h)
 		wg.Add(1)
 		go func() { defer wg.Done(); h.run(ctx) }()
@@ -141,6 +147,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	<-watchDone
 
 	res, err := collect(client)
+	if err == nil {
+		res.Missed = Missed(res, opts.Policy.Policy(), opts.Duration)
+	}
 	if err == nil && opts.Linger && outer.Err() == nil {
 		if opts.Lingering != nil {
 			opts.Lingering(res, addr)
@@ -204,7 +213,7 @@ func watch(ctx context.Context, c *localapi.Client, opts Options, progress func(
 		ns, err := c.Notices(ctx, after, 100)
 		if err == nil {
 			for _, n := range ns {
-				progress("NOTICE  %s", n.Text)
+				progress("NOTICE  %s", display.Escape(n.Text))
 				after = n.Seq
 			}
 		}
@@ -272,17 +281,79 @@ func finished(log []storage.LogEntry, as []localapi.Addin, exp map[string]bool) 
 	return true
 }
 
+// Missed compares the demo's result with what governance must have done under policy
+// p within d: each misbehaving add-in that policy lets governance act on is disabled
+// for its reason (or, when policy keeps it always enabled, logged as exempt for it),
+// demo-good stays enabled, and an add-in policy blocks is blocked. It returns one line
+// per add-in that ended otherwise.
+func Missed(res *Result, p governance.Policy, d time.Duration) []string {
+	got := map[string]AddinResult{}
+	for _, a := range res.Addins {
+		got[a.ID] = a
+	}
+	exp := expected(p.Thresholds)
+	missed := []string{}
+	for _, b := range Behaviors {
+		a, ok := got[b.ID]
+		if !ok {
+			missed = append(missed, b.ID+": missing from the daemon's add-in list")
+			continue
+		}
+		if a.State == string(governance.StateBlocked) {
+			continue // policy blocks it: it never ran, as policy wants
+		}
+		mode, listed := p.Mode(b.ID)
+		want, wantReason := string(governance.StateDisabled), b.Expect
+		switch {
+		case b.Expect == "":
+			want = string(governance.StateEnabled)
+		case !exp[b.ID]:
+			continue // policy's thresholds are above what the synthetic add-in does
+		case listed && mode == governance.ManagedAlwaysEnabled:
+			want = string(governance.StateEnabled) // its violation is logged as exempt
+		}
+		if a.State == want && a.Reason == wantReason {
+			continue
+		}
+		switch {
+		case b.Expect == "":
+			missed = append(missed, fmt.Sprintf("%s should have stayed enabled, but it is %s (%s)", b.ID, a.State, orNone(a.Reason)))
+		case want == string(governance.StateEnabled):
+			missed = append(missed, fmt.Sprintf("%s should have been logged as exempt for %s (policy keeps it enabled), but it is %s with reason %s, strikes %s",
+				b.ID, b.Expect, a.State, orNone(a.Reason), strikeList(a.Strikes)))
+		default:
+			missed = append(missed, fmt.Sprintf("%s should have been disabled for %s within %s, but it is %s with reason %s, strikes %s",
+				b.ID, b.Expect, d, a.State, orNone(a.Reason), strikeList(a.Strikes)))
+		}
+	}
+	return missed
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func strikeList(m map[string]int) string {
+	s := ""
+	for _, k := range []string{"cpu", "memory", "crash", "activation"} {
+		if m[k] > 0 {
+			if s != "" {
+				s += " "
+			}
+			s += fmt.Sprintf("%s:%d", k, m[k])
+		}
+	}
+	return orNone(s)
+}
+
 func printTable(w io.Writer, as []localapi.Addin) {
 	sort.Slice(as, func(i, j int) bool { return as[i].ID < as[j].ID })
 	fmt.Fprintf(w, "  %-12s %-9s %6s %8s  %s\n", "ADD-IN", "STATE", "CPU", "MEMORY", "STRIKES")
 	for _, a := range as {
-		strikes := ""
-		for _, m := range []string{"cpu", "memory", "crash", "activation"} {
-			if a.Strikes[m] > 0 {
-				strikes += fmt.Sprintf("%s:%d ", m, a.Strikes[m])
-			}
-		}
-		fmt.Fprintf(w, "  %-12s %-9s %5.0f%% %6.0fMB  %s\n", a.ID, a.State, a.CPUPercent, float64(a.MemoryBytes)/(1<<20), strikes)
+		fmt.Fprintf(w, "  %-12s %-9s %5.0f%% %6.0fMB  %s\n", a.ID, a.State, a.CPUPercent, float64(a.MemoryBytes)/(1<<20), strikeList(a.Strikes))
 	}
 }
 

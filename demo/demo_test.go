@@ -116,6 +116,14 @@ func TestDemoDisablesEachMisbehavingAddinForItsReason(t *testing.T) {
 		if e.Action == "disable" && (len(e.Evidence) == 0 || e.Unit == "" || e.Threshold == 0) {
 			t.Errorf("disable of %s lacks evidence, unit or threshold: %+v", e.AddinID, e)
 		}
+		// The demo host launched demo-crash, so the crash evidence has its real exit code.
+		if e.Action == "disable" && e.AddinID == "demo-crash" {
+			for _, ev := range e.Evidence {
+				if !strings.Contains(ev.Detail, "exited with code 3 ") {
+					t.Errorf("crash evidence %q, want the exit code 3 the demo add-in exits with", ev.Detail)
+				}
+			}
+		}
 	}
 	if !assertNoChildren(t) {
 		t.Error("demo add-in processes are still running after the demo")

@@ -20,6 +20,7 @@ type host struct {
 	client             *localapi.Client
 	command            func(behavior string) *exec.Cmd
 	progress           func(format string, args ...any)
+	exits              *exitBook // where the add-in processes' exit codes go
 
 	mu    sync.Mutex
 	procs map[*exec.Cmd]struct{}
@@ -69,7 +70,9 @@ func (h *host) activateOnce(ctx context.Context) error {
 			}
 		}
 		// Wait only after the output is read to its end, as os/exec requires.
-		exited <- cmd.Wait()
+		err := cmd.Wait()
+		h.exits.record(cmd.Process.Pid, cmd.ProcessState)
+		exited <- err
 		h.track(cmd, false)
 	}()
 	defer h.kill(cmd)

@@ -1,6 +1,9 @@
 package governance
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Units of crash strikes and their evidence.
 const (
@@ -25,15 +28,28 @@ func (e *Engine) ObserveCrash(cr Crash) Result {
 		Value:     float64(count),
 		Threshold: float64(c.limits.CrashLimit),
 		Unit:      unitCrash,
-		Evidence: []Evidence{{
-			Time:   when(cr.Time, c.now),
-			Value:  float64(cr.ExitCode),
-			Unit:   unitExitCode,
-			Detail: fmt.Sprintf("process %d exited with code %d while an activation was live", cr.PID, cr.ExitCode),
-		}},
-		Exempt: exempt(c.policy, cr.AddinID),
+		Evidence:  []Evidence{crashEvidence(cr, when(cr.Time, c.now))},
+		Exempt:    exempt(c.policy, cr.AddinID),
 	}
 	var res Result
 	e.record(c, cr.AddinID, a, st, &res)
 	return res
+}
+
+// crashEvidence describes how the process ended: its exit code when the daemon could
+// know it (a process it launched, or one the OS reported), else why it could not.
+func crashEvidence(cr Crash, at time.Time) Evidence {
+	if cr.ExitCode < 0 {
+		return Evidence{Time: at, Detail: fmt.Sprintf("process %d exited while an activation was live; its exit code is unknown: "+
+			"only the process that started it (the host) learns it, and the host did not report it", cr.PID)}
+	}
+	code := fmt.Sprintf("code %d", cr.ExitCode)
+	switch {
+	case cr.ExitCode > 0xFFFF:
+		code += fmt.Sprintf(" (0x%08X)", uint32(cr.ExitCode)) // a Windows NTSTATUS such as 0xC0000005
+	case cr.ExitCode > 128 && cr.ExitCode < 128+65:
+		code += fmt.Sprintf(" (128+%d: ended by signal %d)", cr.ExitCode-128, cr.ExitCode-128)
+	}
+	return Evidence{Time: at, Value: float64(cr.ExitCode), Unit: unitExitCode,
+		Detail: fmt.Sprintf("process %d exited with %s while an activation was live", cr.PID, code)}
 }

@@ -94,6 +94,8 @@ type Thresholds struct {
 
 	StrikeWindow time.Duration // strikes older than this no longer count
 	LogRetention time.Duration // how long the disable log is kept
+	// HistoryRetention is how long samples and activation outcomes are kept for support.
+	HistoryRetention time.Duration
 
 	BlockUnmanaged bool // block add-ins absent from the managed list (only when the list has entries)
 }
@@ -117,6 +119,7 @@ func DefaultThresholds() Thresholds {
 		StartupCount:            5,
 		StrikeWindow:            24 * time.Hour,
 		LogRetention:            365 * 24 * time.Hour,
+		HistoryRetention:        24 * time.Hour,
 	}
 }
 
@@ -203,10 +206,12 @@ type Startups struct {
 // Crash is a tracked add-in process that exited while an activation was live without
 // an end report.
 type Crash struct {
-	AddinID  string    `json:"addin_id"`
-	PID      int32     `json:"pid"`
-	Time     time.Time `json:"time"`
-	ExitCode int       `json:"exit_code,omitempty"`
+	AddinID string    `json:"addin_id"`
+	PID     int32     `json:"pid"`
+	Time    time.Time `json:"time"`
+	// ExitCode is the process's exit code (128+N for a process signal N ended), or -1
+	// when it is not known.
+	ExitCode int `json:"exit_code"`
 }
 
 // Evidence is one measured figure that contributed to a strike: a sample, an

@@ -32,6 +32,9 @@ func CallerFrom(ctx context.Context) Caller {
 
 // connContext is http.Server.ConnContext: it identifies the peer once per connection.
 func connContext(ctx context.Context, conn net.Conn) context.Context {
+	if lc, ok := conn.(*limitedConn); ok { // identified when it was accepted
+		return WithCaller(ctx, lc.caller)
+	}
 	c, err := PeerIdentity(conn)
 	if err != nil {
 		return WithCaller(ctx, Caller{})

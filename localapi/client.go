@@ -73,6 +73,10 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 		if errors.As(err, &u) {
 			return nil, u
 		}
+		var denied *AccessDeniedError
+		if errors.As(err, &denied) {
+			return nil, denied
+		}
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if resp.StatusCode/100 != 2 {

@@ -4,8 +4,26 @@
 //
 // The server maps HTTP requests onto a Backend, which the daemon implements; the Client
 // is what the CLI, the user-session agent and hosts use. Every handler caps its body at
-// 1 MiB, answers malformed JSON with 400, an unknown add-in with 404 and a wrong method
-// with 405, and puts the reason in a JSON body {"error": "..."}.
+// 1 MiB, and every answer other than 2xx carries its reason in a JSON body
+// {"error": "..."}. Statuses are chosen in one place (StatusOf): 400 for the caller's
+// mistakes (malformed JSON, bad query values, a log cursor no page handed out, a path
+// with empty, "." or ".." segments: the API never cleans or redirects a path), 403
+// refused, 404 unknown add-in, activation or endpoint, 405 wrong method (with Allow),
+// 408 a body that did not arrive within Limits.BodyTimeout, 409 a state conflict, 413 a
+// body over 1 MiB, 505 anything but HTTP/1.x (an HTTP/2 preface), and 500 only for
+// internal failures.
+//
+// Connections are bounded in time (header, body, write and idle timeouts) and in
+// number, per user at accept from the peer's identity: see Limits. A connection beyond
+// a user's allowance is answered 429, one beyond the ordinary users' total 503; a reserve
+// beyond that total admits only administrators, and the limits shrink to fit the
+// process's descriptor limit (RLIMIT_NOFILE).
+//
+// On Unix, Listen takes PATH.lock beside the socket for as long as it serves, and
+// replaces only a stale socket (connect says ECONNREFUSED): never a live one (connect
+// succeeds or says EAGAIN), and never anything that is not a socket. Dial reports
+// EACCES/EPERM (ERROR_ACCESS_DENIED on the pipe) as an AccessDeniedError, not as an
+// UnreachableError.
 //
 // Endpoints (all under /v1):
 //

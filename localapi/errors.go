@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+
+	"addingov/storage"
 )
 
 // Error is an API error with its HTTP status. Backends return it to choose the status;
-// any other error is a 500.
+// StatusOf maps the few typed errors of other packages, and any other error is a 500.
 type Error struct {
 	Status int
 	Msg    string
@@ -39,11 +42,24 @@ func Conflict(format string, args ...any) error {
 	return newError(http.StatusConflict, format, args...)
 }
 
-// StatusOf returns the HTTP status for err.
+// StatusOf returns the HTTP status for err. This is the one place where errors become
+// statuses: an *Error carries its own; a body over MaxBodyBytes is 413; a body that did
+// not arrive in time is 408; a log cursor no page handed out is 400; a record that does
+// not exist is 404. Everything else is a real internal failure: 500.
 func StatusOf(err error) int {
 	var e *Error
-	if errors.As(err, &e) {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &e):
 		return e.Status
+	case errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return http.StatusRequestTimeout
+	case errors.Is(err, storage.ErrBadCursor):
+		return http.StatusBadRequest
+	case errors.Is(err, storage.ErrNotFound):
+		return http.StatusNotFound
 	}
 	return http.StatusInternalServerError
 }

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -57,6 +59,9 @@ type Server struct {
 	log     zerolog.Logger
 	mux     *http.ServeMux
 	http    *http.Server
+	limits  Limits
+	// lim counts the connections Serve admitted (for tests: nil before Serve).
+	lim atomic.Pointer[connLimiter]
 }
 
 // NewServer builds the HTTP handler for b.
@@ -68,14 +73,35 @@ func NewServer(b Backend, log zerolog.Logger, ext ...Extension) *Server {
 	}
 	base, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	// HTTP/1.1 only: the API has no use for HTTP/2, and an HTTP/2 preface is answered
+	// with 505 by ServeHTTP.
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
 	s.http = &http.Server{
-		BaseContext:       func(net.Listener) context.Context { return base },
-		Handler:           s,
-		ConnContext:       connContext,
-		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base },
+		Handler:     s,
+		ConnContext: connContext,
+		Protocols:   &protocols,
+		ErrorLog:    httpErrorLog(log),
+		// "OPTIONS *" reaches ServeHTTP, which refuses it like every other non-path.
+		DisableGeneralOptionsHandler: true,
 	}
+	s.SetLimits(DefaultLimits)
 	return s
 }
+
+// SetLimits replaces the server's time and connection limits; call it before Serve.
+// Zero fields keep DefaultLimits' values.
+func (s *Server) SetLimits(l Limits) {
+	s.limits = l.withDefaults()
+	s.http.ReadHeaderTimeout = s.limits.HeaderTimeout
+	s.http.IdleTimeout = s.limits.IdleTimeout
+	s.http.WriteTimeout = s.limits.WriteTimeout
+	s.http.MaxHeaderBytes = s.limits.MaxHeaderBytes
+}
+
+// Limits returns the limits Serve enforces.
+func (s *Server) Limits() Limits { return s.limits }
 
 // ServeHTTP implements http.Handler; it recovers from handler panics so none reaches a
 // caller as a dropped connection.
@@ -89,10 +115,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			WriteError(w, fmt.Errorf("internal error: %v", v))
 		}
 	}()
+	if err := checkRequestLine(r); err != nil {
+		if StatusOf(err) == http.StatusHTTPVersionNotSupported {
+			w.Header().Set("Connection", "close")
+		}
+		WriteError(w, err)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if r.ContentLength != 0 && s.limits.BodyTimeout > 0 {
+		r.Body = withBodyDeadline(w, r.Body, s.limits.BodyTimeout)
+	}
 	if h, pattern := s.mux.Handler(r); pattern == "" {
 		// No route: the mux answers 404, or 405 with an Allow header when the path
 		// exists for other methods. Keep its status and headers, but answer in JSON.
+		// The mux never redirects here: checkRequestLine refused every path it would
+		// clean, and any other redirect it might answer becomes a 404.
 		rec := &statusRecorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
 		if allow := rec.header.Get("Allow"); allow != "" {
@@ -100,7 +138,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			WriteError(w, newError(http.StatusMethodNotAllowed, "method %s is not allowed on %s: use %s", r.Method, r.URL.Path, allow))
 			return
 		}
-		if rec.status == 0 {
+		if rec.status == 0 || rec.status/100 == 3 {
 			rec.status = http.StatusNotFound
 		}
 		WriteError(w, newError(rec.status, "no endpoint %s %s: see the localapi package documentation for the endpoints", r.Method, r.URL.Path))
@@ -120,9 +158,14 @@ func (r *statusRecorder) Header() http.Header         { return r.header }
 func (r *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
 
-// Serve accepts connections on l until Shutdown.
+// Serve accepts connections on l until Shutdown, admitting each one only within the
+// per-user and total connection limits (see Limits).
 func (s *Server) Serve(l net.Listener) error {
-	err := s.http.Serve(l)
+	lim := newConnLimiter(s.limits.fitToDescriptors(), s.log)
+	s.lim.Store(lim)
+	s.log.Debug().Int("per_user", lim.limits.PerUser).Int("total", lim.limits.Total).
+		Int("admin_reserve", lim.limits.AdminReserve).Msg("local API connection limits")
+	err := s.http.Serve(&limitListener{Listener: l, lim: lim})
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -231,12 +274,19 @@ func (s *Server) streamNotices(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, err)
 		return
 	}
-	flusher, _ := w.(http.Flusher)
+	// A stream lives as long as its reader: the server's WriteTimeout would cut it, so
+	// each burst of writes gets its own deadline instead, and a reader that stops
+	// reading is dropped after WriteTimeout.
+	rc := http.NewResponseController(w)
+	burst := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.limits.WriteTimeout)) }
+	idle := func() { _ = rc.SetWriteDeadline(time.Time{}) }
+	burst()
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
-	if flusher != nil {
-		flusher.Flush()
+	if rc.Flush() != nil {
+		return
 	}
+	idle()
 	enc := json.NewEncoder(w)
 	ctx := r.Context()
 	for {
@@ -246,15 +296,17 @@ func (s *Server) streamNotices(w http.ResponseWriter, r *http.Request) {
 			s.log.Error().Err(err).Msg("notice stream: read notices")
 			return
 		}
+		burst()
 		for _, n := range ns {
 			if err := enc.Encode(n); err != nil {
 				return
 			}
 			after = n.Seq
 		}
-		if flusher != nil && len(ns) > 0 {
-			flusher.Flush()
+		if len(ns) > 0 && rc.Flush() != nil {
+			return
 		}
+		idle()
 		if len(ns) == 100 {
 			continue
 		}
@@ -284,8 +336,9 @@ func parseNoticeQuery(r *http.Request) (after uint64, limit int, err error) {
 	return after, limit, nil
 }
 
-// ParseLogQuery reads the log endpoint's query parameters. since and until take a
-// duration before now ("24h", "90m", "7d") or an RFC 3339 time.
+// ParseLogQuery reads the log endpoint's query parameters. since and until take what
+// ParseTimeFlag accepts; order=desc asks for the newest entries first (with limit, the
+// newest limit entries); reason and action match case-insensitively.
 func ParseLogQuery(v map[string][]string, now time.Time) (storage.LogQuery, error) {
 	get := func(k string) string {
 		if vs := v[k]; len(vs) > 0 {
@@ -305,10 +358,25 @@ func ParseLogQuery(v map[string][]string, now time.Time) (storage.LogQuery, erro
 			return q, BadRequest("until: %v", err)
 		}
 	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Since.After(q.Until) {
+		return q, BadRequest("since (%s) is after until (%s): swap them", q.Since.Format(time.RFC3339), q.Until.Format(time.RFC3339))
+	}
 	q.AddinID = get("addin")
-	q.Reason = get("reason")
-	q.Action = get("action")
+	q.Reason = strings.ToLower(get("reason"))
+	q.Action = strings.ToLower(get("action"))
 	q.Cursor = get("cursor")
+	if q.Cursor != "" {
+		if err := storage.ValidateCursor(q.Cursor); err != nil {
+			return q, BadRequest("cursor: %v", err)
+		}
+	}
+	switch o := get("order"); o {
+	case "", "asc":
+	case "desc":
+		q.Newest = true
+	default:
+		return q, BadRequest("order=%q: use asc (oldest first) or desc (newest first)", o)
+	}
 	if s := get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > 100000 {
@@ -317,24 +385,6 @@ func ParseLogQuery(v map[string][]string, now time.Time) (storage.LogQuery, erro
 		q.Limit = n
 	}
 	return q, nil
-}
-
-// ParseTimeFlag parses "24h", "30m", "7d" (that long before now) or an RFC 3339 time.
-func ParseTimeFlag(s string, now time.Time) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if strings.HasSuffix(s, "d") {
-		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
-		if err == nil && n >= 0 && n < 100000 {
-			return now.Add(-time.Duration(n * float64(24*time.Hour))), nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return time.Time{}, fmt.Errorf("%q is neither a duration like 24h, 90m or 7d nor an RFC 3339 time like 2026-01-02T15:04:05Z", s)
-	}
-	return now.Add(-d), nil
 }
 
 // Decode reads a JSON body into v, rejecting malformed JSON, unknown fields and
@@ -374,6 +424,8 @@ func decodeError(err error) error {
 	switch {
 	case errors.As(err, &maxErr):
 		return newError(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", maxErr.Limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return newError(http.StatusRequestTimeout, "the request body did not arrive in time: send the whole body at once")
 	case errors.Is(err, io.EOF):
 		return BadRequest("malformed JSON body: empty body; send a JSON object")
 	case errors.As(err, &syn):

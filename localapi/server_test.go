@@ -12,11 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"addingov/internal/apitest"
 	"addingov/storage"
 )
 
@@ -85,7 +87,9 @@ func TestServerErrorStatuses(t *testing.T) {
 		{"bad pid", "POST", "/v1/activations", `{"addin_id": "x", "pid": -1}`, 400, "pid must be"},
 		{"body too large", "POST", "/v1/activations/act-1/fail", big, 413, "larger than"},
 		{"unknown activation", "POST", "/v1/activations/act-9/ready", "", 404, "no activation"},
-		{"bad log since", "GET", "/v1/log?since=yesterday", "", 400, "since"},
+		{"bad log since", "GET", "/v1/log?since=last%20tuesday", "", 400, "since"},
+		{"inverted log range", "GET", "/v1/log?since=1h&until=2h", "", 400, "swap them"},
+		{"bad log order", "GET", "/v1/log?order=sideways", "", 400, "asc"},
 		{"bad log limit", "GET", "/v1/log?limit=-3", "", 400, "limit"},
 		{"bad notices after", "GET", "/v1/notices?after=x", "", 400, "after"},
 		{"forbidden", "POST", "/v1/addins/contoso-crm/disable", `{"everyone":true}`, 403, "administrator"},
@@ -187,14 +191,14 @@ func TestListenReplacesOnlyStaleSockets(t *testing.T) {
 			c.Close()
 		}
 	}()
-	if _, err := tr.Listen(addr); err == nil || !strings.Contains(err.Error(), "already listening") {
-		t.Fatalf("second Listen on a live socket: err = %v, want 'already listening'", err)
+	if _, err := tr.Listen(addr); err == nil || !strings.Contains(err.Error(), "another daemon") {
+		t.Fatalf("second Listen on a live socket: err = %v, want another daemon", err)
 	}
-	l.(*net.UnixListener).SetUnlinkOnClose(false)
-	l.Close() // leaves the socket file behind, as a killed daemon does
-	if _, err := os.Stat(addr); err != nil {
-		t.Fatalf("stale socket file should remain: %v", err)
+	l.Close()
+	if _, err := os.Stat(addr); err == nil {
+		t.Fatalf("Close left the daemon's own socket behind")
 	}
+	leaveStaleSocket(t, addr) // as a killed daemon does
 	l2, err := tr.Listen(addr)
 	if err != nil {
 		t.Fatalf("Listen over a stale socket: %v", err)
@@ -203,6 +207,20 @@ func TestListenReplacesOnlyStaleSockets(t *testing.T) {
 	fi, err := os.Stat(addr)
 	if err == nil && fi.Mode().Perm()&0o007 != 0 {
 		t.Fatalf("socket mode %v is open to everyone", fi.Mode())
+	}
+}
+
+// leaveStaleSocket leaves a socket at addr that nobody listens on.
+func leaveStaleSocket(t *testing.T, addr string) {
+	t.Helper()
+	raw, err := net.Listen("unix", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.(*net.UnixListener).SetUnlinkOnClose(false)
+	raw.Close()
+	if _, err := os.Stat(addr); err != nil {
+		t.Fatalf("stale socket file should remain: %v", err)
 	}
 }
 
@@ -217,30 +235,144 @@ func TestClientReportsUnreachableDaemon(t *testing.T) {
 	}
 }
 
-func TestParseTimeFlag(t *testing.T) {
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+// Issue 12 item 13: Listen never removes what is not a socket: a file, a directory or a
+// symbolic link at the socket's path is refused with a message and left as it was.
+func TestIssue12_ListenRefusesWhatIsNotASocket(t *testing.T) {
 	tests := []struct {
-		in   string
-		want time.Time
-		err  bool
+		name, want string
+		make       func(t *testing.T, path string)
 	}{
-		{"24h", now.Add(-24 * time.Hour), false},
-		{"90m", now.Add(-90 * time.Minute), false},
-		{"7d", now.Add(-7 * 24 * time.Hour), false},
-		{"2026-11-01T00:00:00Z", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), false},
-		{"yesterday", time.Time{}, true},
-		{"-5h", time.Time{}, true},
-		{"", time.Time{}, true},
+		{"regular file", "a regular file", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, []byte("precious"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"empty file", "a regular file", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"empty directory", "a directory", func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"symbolic link", "a symbolic link", func(t *testing.T, path string) {
+			target := path + ".target"
+			if err := os.WriteFile(target, []byte("precious"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"fifo", "a named pipe", func(t *testing.T, path string) {
+			if err := syscall.Mkfifo(path, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseTimeFlag(tt.in, now)
-			if (err != nil) != tt.err {
-				t.Fatalf("err = %v, want error %v", err, tt.err)
+		t.Run(tt.name, func(t *testing.T) {
+			dir, err := os.MkdirTemp("", "localapi")
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !tt.err && !got.Equal(tt.want) {
-				t.Fatalf("got %v, want %v", got, tt.want)
+			defer os.RemoveAll(dir)
+			addr := filepath.Join(dir, "s.sock")
+			tt.make(t, addr)
+			before, err := os.Lstat(addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := NewTransport(ListenOptions{}).Listen(addr)
+			if err == nil {
+				l.Close()
+				t.Fatal("Listen replaced it")
+			}
+			if !strings.Contains(err.Error(), tt.want+", not a socket") || !strings.Contains(err.Error(), "--socket") {
+				t.Errorf("error %q does not say it is %s and what to do", err, tt.want)
+			}
+			after, err := os.Lstat(addr)
+			if err != nil || !os.SameFile(before, after) || after.Mode() != before.Mode() || after.Size() != before.Size() {
+				t.Fatalf("%s was changed: before %v, after %v (%v)", addr, before.Mode(), after, err)
 			}
 		})
+	}
+}
+
+// Issue 12 item 14: a socket whose listener does not accept (a stopped daemon with a
+// full backlog: connect says EAGAIN) is live, not stale: Listen refuses and leaves it.
+func TestIssue12_ListenLeavesALiveSocketWithFullBacklog(t *testing.T) {
+	dir, err := os.MkdirTemp("", "localapi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	addr := filepath.Join(dir, "s.sock")
+	// Another program's listener, which takes no lock file and never accepts.
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: addr}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Lstat(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = apitest.FillBacklog(t, addr)
+	l, err := NewTransport(ListenOptions{}).Listen(addr)
+	if err == nil {
+		l.Close()
+		t.Fatal("Listen took over a live socket whose backlog is full")
+	}
+	if !strings.Contains(err.Error(), "backlog is full") || !strings.Contains(err.Error(), "left in place") {
+		t.Errorf("error %q does not say the socket is live and was left", err)
+	}
+	if after, err := os.Lstat(addr); err != nil || !os.SameFile(before, after) {
+		t.Fatalf("the live socket was replaced or removed (%v)", err)
+	}
+}
+
+// A notice stream that waits longer than WriteTimeout for its next notice stays open:
+// only a burst of writes is bounded in time.
+func TestNoticeStreamOutlivesWriteTimeout(t *testing.T) {
+	b := newFakeBackend()
+	dir, err := os.MkdirTemp("", "localapi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	addr := filepath.Join(dir, "api.sock")
+	l, err := NewTransport(ListenOptions{Mode: 0o600}).Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(b, zerolog.Nop())
+	s.SetLimits(Limits{WriteTimeout: 50 * time.Millisecond})
+	go s.Serve(l)
+	defer s.Shutdown(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := make(chan string, 1)
+	go NewClient(NewTransport(ListenOptions{}), addr).FollowNotices(ctx, 0, func(n storage.Notice) error {
+		got <- n.Text
+		return io.EOF
+	})
+	time.Sleep(300 * time.Millisecond) // six write timeouts with nothing to send
+	b.addNotice("late")
+	select {
+	case text := <-got:
+		if text != "late" {
+			t.Fatalf("got %q", text)
+		}
+	case <-ctx.Done():
+		t.Fatal("the stream was cut while it waited for a notice")
 	}
 }

@@ -10,9 +10,11 @@ import (
 // Transport carries the API: a Unix domain socket on Linux, a named pipe on Windows.
 // Both hand the server connections from which PeerIdentity can read the caller.
 type Transport interface {
-	// Listen claims addr. It replaces a stale endpoint only when nothing answers on it.
+	// Listen claims addr. It replaces a stale endpoint only when nothing answers on it,
+	// and never replaces anything that is not one of its endpoints.
 	Listen(addr string) (net.Listener, error)
-	// Dial connects to a daemon listening on addr.
+	// Dial connects to a daemon listening on addr. Its errors are an *AccessDeniedError
+	// when a daemon may be there but refuses this account, else an *UnreachableError.
 	Dial(ctx context.Context, addr string) (net.Conn, error)
 }
 
@@ -44,4 +46,26 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 func IsUnreachable(err error) bool {
 	var u *UnreachableError
 	return errors.As(err, &u)
+}
+
+// AccessDeniedError means the operating system refused this account the daemon's
+// endpoint (permission denied on the socket, ERROR_ACCESS_DENIED on the pipe): the
+// daemon is most likely running, and starting another would not help.
+type AccessDeniedError struct {
+	Addr string
+	Err  error
+	// Hint says how to get access (which group to join).
+	Hint string
+}
+
+func (e *AccessDeniedError) Error() string {
+	return fmt.Sprintf("the daemon is running but you may not connect to %s (%v): %s", e.Addr, e.Err, e.Hint)
+}
+
+func (e *AccessDeniedError) Unwrap() error { return e.Err }
+
+// IsAccessDenied reports whether err means this account may not use the endpoint.
+func IsAccessDenied(err error) bool {
+	var a *AccessDeniedError
+	return errors.As(err, &a)
 }

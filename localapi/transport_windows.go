@@ -104,10 +104,25 @@ func (t *PipeTransport) Dial(ctx context.Context, addr string) (net.Conn, error)
 	}
 	c, err := winio.DialPipeAccessImpLevel(ctx, addr, windows.GENERIC_READ|windows.GENERIC_WRITE, winio.PipeImpLevelIdentification)
 	if err != nil {
-		return nil, &UnreachableError{Addr: addr, Err: err}
+		return nil, dialError(addr, err)
 	}
 	return c, nil
 }
+
+// dialError tells "the service runs but its pipe refuses you" from "no service". Opening
+// a pipe whose security descriptor grants the caller no read/write access fails with
+// ERROR_ACCESS_DENIED (Microsoft, "Named Pipe Security and Access Rights"; CreateFile's
+// documentation); a missing pipe fails with ERROR_FILE_NOT_FOUND. Wine does not enforce
+// pipe security descriptors, so only the mapping is tested there.
+func dialError(addr string, err error) error {
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+		return &AccessDeniedError{Addr: addr, Err: err, Hint: pipeAccessHint}
+	}
+	return &UnreachableError{Addr: addr, Err: err}
+}
+
+// pipeAccessHint says who the default pipe admits.
+const pipeAccessHint = "the pipe admits SYSTEM, Administrators and interactive users (see DefaultSDDL): run addingov in your desktop session, or ask an administrator (a service or network logon is not admitted)"
 
 // checkPipeAddress refuses what is not a local pipe path, such as a Unix socket path
 // carried over from a Linux configuration.

@@ -14,13 +14,17 @@ type Status struct {
 	StateDir     string    `json:"state_dir"`
 	Address      string    `json:"address"`
 	PolicySource string    `json:"policy_source"`
-	Interval     string    `json:"interval"`
-	Addins       int       `json:"addins"`
-	Enabled      int       `json:"enabled"`
-	Disabled     int       `json:"disabled"`
-	Blocked      int       `json:"blocked"`
-	LastNotice   uint64    `json:"last_notice_seq"`
-	Caller       Caller    `json:"caller"`
+	// PolicyLoadedAt is when the policy in force was read; PolicyErrors counts its
+	// settings with ignored values and its unknown names (`addingov policy` lists them).
+	PolicyLoadedAt time.Time `json:"policy_loaded_at"`
+	PolicyErrors   int       `json:"policy_errors"`
+	Interval       string    `json:"interval"`
+	Addins         int       `json:"addins"`
+	Enabled        int       `json:"enabled"`
+	Disabled       int       `json:"disabled"`
+	Blocked        int       `json:"blocked"`
+	LastNotice     uint64    `json:"last_notice_seq"`
+	Caller         Caller    `json:"caller"`
 }
 
 // Addin is an add-in as the API shows it: its stored record, its effective state under

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/rs/zerolog"
+
+	"addingov/display"
 )
 
 // EventSource is the Windows Event Log source the daemon writes as; `addingovd install`
@@ -106,7 +108,7 @@ func FormatEvent(level zerolog.Level, record []byte) EventRecord {
 	dec := json.NewDecoder(bytes.NewReader(record))
 	dec.UseNumber()
 	if err := dec.Decode(&fields); err != nil || fields == nil {
-		text := strings.ReplaceAll(strings.TrimSpace(string(record)), "\x00", `\0`)
+		text := display.Escape(strings.TrimSpace(string(record)))
 		return EventRecord{Type: typ, ID: genericID(typ), Message: truncate(text)}
 	}
 	if level == zerolog.NoLevel {
@@ -135,12 +137,12 @@ func FormatEvent(level zerolog.Level, record []byte) EventRecord {
 	}
 	sort.Strings(keys)
 	var b strings.Builder
-	b.WriteString(oneLine(msg))
+	b.WriteString(display.Escape(msg))
 	for _, k := range keys {
 		if b.Len() > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "%s=%s", oneLine(k), oneLine(fieldText(fields[k])))
+		fmt.Fprintf(&b, "%s=%s", display.Escape(k), display.Escape(fieldText(fields[k])))
 	}
 	return EventRecord{Type: typ, ID: id, Message: truncate(b.String())}
 }
@@ -177,14 +179,6 @@ func fieldText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-// oneLine keeps a value on its line, so every line of the message is one field.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n\x00") {
-		return s
-	}
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`, "\x00", `\0`).Replace(s)
 }
 
 func truncate(s string) string {

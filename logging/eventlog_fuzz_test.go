@@ -10,7 +10,7 @@ import (
 // FuzzFormatEvent feeds FormatEvent arbitrary records: log fields carry add-in names and
 // error text that come from outside. It must never panic, always choose an ID from the
 // table, and produce a message ReportEvent accepts (no NUL, bounded length) in which every
-// line after the message is one field.
+// line after the message is one field, with terminal escapes and bidi controls escaped.
 func FuzzFormatEvent(f *testing.F) {
 	seeds := []string{
 		`{"level":"info","message":"daemon started"}`,
@@ -35,8 +35,8 @@ func FuzzFormatEvent(f *testing.F) {
 		if !known[rec.ID] {
 			t.Fatalf("ID %d is not in EventIDs", rec.ID)
 		}
-		if strings.ContainsRune(rec.Message, 0) {
-			t.Fatalf("message contains NUL: %q", rec.Message)
+		if strings.ContainsAny(rec.Message, "\x00\x1b\u009b\u202a\u202b\u202d\u202e\u2066\u2067\u2068") {
+			t.Fatalf("message contains NUL, a terminal escape or a bidi control: %q", rec.Message)
 		}
 		if len(rec.Message) > maxEventMessage+len("\n… (truncated)") {
 			t.Fatalf("message is %d bytes", len(rec.Message))

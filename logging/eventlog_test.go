@@ -103,7 +103,10 @@ func TestFormatEvent(t *testing.T) {
 		{"no message", zerolog.InfoLevel, `{"event":"policy-loaded","source":"registry"}`,
 			EventRecord{EventInformation, 300, "event=policy-loaded\nsource=registry"}},
 		{"not JSON is kept whole", zerolog.ErrorLevel, "plain text\x00here\n",
-			EventRecord{EventError, GenericErrorID, `plain text\0here`}},
+			EventRecord{EventError, GenericErrorID, `plain text\x00here`}},
+		{"terminal escapes and bidi overrides in host-supplied text are escaped", zerolog.WarnLevel,
+			`{"addin":"\u001b[31mred","reason":"evil\u202etxt.exe","message":"add-in disabled"}`,
+			EventRecord{EventWarning, GenericWarningID, "add-in disabled\naddin=\\x1b[31mred\nreason=evil\\u202etxt.exe"}},
 		{"JSON that is not an object", zerolog.WarnLevel, `["a"]`,
 			EventRecord{EventWarning, GenericWarningID, `["a"]`}},
 	}

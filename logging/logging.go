@@ -20,6 +20,8 @@ type Options struct {
 	// logs then also go to the platform's system log.
 	Service bool
 	Stderr  io.Writer // default os.Stderr
+	// Recent, when set, also keeps the last lines as JSON (for `addingov bugreport`).
+	Recent *Recent
 }
 
 // New returns the logger and a function that releases what it opened.
@@ -44,6 +46,9 @@ func New(opts Options) (zerolog.Logger, func(), error) {
 	if sys, c, ok := systemWriter(opts); ok {
 		w = sys
 		closer = c
+	}
+	if opts.Recent != nil {
+		w = zerolog.MultiLevelWriter(w, opts.Recent)
 	}
 	log := zerolog.New(w).Level(level).With().Timestamp().Logger()
 	return log, closer, nil

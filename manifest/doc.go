@@ -39,12 +39,26 @@
 //	Document.Write.User          WriteDocument
 //	Document.ReadWrite.User      ReadWriteDocument
 //
-// When several are requested the highest wins. Mail tiers form a chain. Document
-// tiers form a lattice (WriteDocument does not include reading), so the result is
-// their least upper bound: WriteDocument with ReadDocument or ReadAllDocument gives
-// ReadWriteDocument. Mail add-ins take the mail tier, others the document tier; with
-// none, Restricted. Supplementary permissions such as Mailbox.AppendOnSend.User and
-// Mailbox.SharedFolder have no tier and stay only in ResourceSpecific.
+// A manifest can ask for a mailbox and a document permission at once (a unified
+// manifest targets several hosts); Manifest.PermissionLevels lists one level per model,
+// the kind's own first, with the names it was asked by and the targeted hosts that use
+// it, so every one is shown and capped. Within a model the highest wins. Mail tiers
+// form a chain. Document tiers form a lattice (WriteDocument does not include reading),
+// so the result is their least upper bound: WriteDocument with ReadDocument or
+// ReadAllDocument gives ReadWriteDocument. Manifest.Permission is the kind's own level;
+// with none named, Restricted. Supplementary permissions (Mailbox.AppendOnSend.User,
+// Mailbox.SharedFolder) have no tier and stay only in ResourceSpecific.
+//
+// Permission values are matched exactly. The XML <Permissions> values are xs:string
+// enumerations ([MS-OWEMXML] ST_Permissions), which XML Schema compares
+// case-sensitively, so <Permissions>readwritemailbox</Permissions> is refused with the
+// spelling to use; a unified name that differs from Microsoft's only in case, or an
+// unknown name in the MailboxItem., Mailbox. or Document. name spaces, is refused too
+// (the unified schema leaves "name" a free string, and guessing would either hide a
+// permission from the caps or grant one). <Permissions> may appear once. A MailApp may
+// target only Outlook hosts and a TaskPaneApp or ContentApp only document hosts, in
+// <Hosts> and in VersionOverrides, since the manifest declares no permission for the
+// other model.
 //
 // # Limits and hostile input
 //
@@ -71,10 +85,15 @@
 // SenderSMTPAddress, ItemHasKnownEntity, and RuleCollection with Mode And or Or.
 // IRM-protected items do not activate unless EvalOptions.AllowIRM is set.
 //
-// Regular expressions run on Go's regexp package, an RE2 engine whose matching time is
-// linear in the input: no expression, however written, can backtrack
-// catastrophically. Expressions RE2 cannot compile (backreferences, lookahead,
-// lookbehind) are refused when the manifest is parsed, with an error naming the rule.
+// Regular expressions are JavaScript's, as in Outlook: ECMAScript grammar and meaning,
+// lookaround and backreferences included. They run on Go's RE2 engine (linear time)
+// when the expression translates to RE2 with the same answer, and otherwise on
+// github.com/dlclark/regexp2 in ECMAScript mode, a backtracking engine, with the
+// evaluation's time limit (EvalOptions.Timeout, default 1,000 ms) as its match timeout:
+// an expression still running then is cut off, the add-in does not activate and
+// EvalResult.TimedOut says so. An expression that is not valid JavaScript is refused
+// when the manifest is parsed, with an error naming the rule. An empty match is no
+// match. regex.go says which constructs go to which engine and why.
 // Microsoft's per-client limits are applied: the plain-text body is searched in its
 // first 1 MB and the HTML body in its first 512 KB; matches longer than 1,536
 // characters (3,072 against HTML) are dropped; at most 50 matches are kept.

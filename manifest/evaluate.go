@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,11 +33,22 @@ type Item struct {
 	IRMProtected  bool
 }
 
+// DefaultEvalTimeout is how long evaluating an add-in's rules may take when
+// EvalOptions.Timeout is not set: Microsoft's default threshold for Outlook to evaluate
+// all regular expressions of an add-in, 1,000 ms ("Resource limits and performance
+// optimization for Office Add-ins"), which is also the default activation threshold.
+const DefaultEvalTimeout = 1000 * time.Millisecond
+
 // EvalOptions adjusts evaluation.
 type EvalOptions struct {
 	// AllowIRM evaluates IRM-protected items normally. By default they never
 	// activate, as in Outlook unless the organisation enables it.
 	AllowIRM bool
+	// Timeout bounds the whole evaluation (DefaultEvalTimeout when zero). An expression
+	// on the backtracking engine still running then is cut off, and the add-in does not
+	// activate (EvalResult.TimedOut): Outlook likewise gives up on a slow evaluation and
+	// counts it against the add-in.
+	Timeout time.Duration
 }
 
 // EvalResult is the outcome of evaluating an activation rule tree against an item.
@@ -58,18 +68,26 @@ type EvalResult struct {
 	// Duration is the time spent evaluating, which the daemon counts toward the
 	// slow-activation threshold as Outlook counts regular-expression time.
 	Duration time.Duration
+	// TimedOut: the evaluation ran past EvalOptions.Timeout and was cut off; Reason
+	// names the rule that was running. Duration is then over the timeout.
+	TimedOut bool
 }
 
 // Evaluate decides whether an add-in with these activation rules activates on item.
 //
 // Every rule in the tree is evaluated (a RuleCollection does not stop at the first
 // deciding member) so Matches and Entities are complete, as Outlook's
-// getRegExMatches expects. Regular expressions run on Go's RE2 engine, in time linear
-// in the input, over the body prefixes Microsoft's limits allow. A rule whose
-// expression does not compile (possible only for a Rule built by hand; Parse refuses
-// them) does not match, and the Reason says why.
+// getRegExMatches expects. Regular expressions have JavaScript's meaning and run over
+// the body prefixes Microsoft's limits allow, on RE2 where it gives the same answer and
+// otherwise on a backtracking engine bounded by opts.Timeout (see compileRuleRegex). A
+// rule whose expression does not compile (possible only for a Rule built by hand; Parse
+// refuses them) does not match, and the Reason says why.
 func Evaluate(rules *Rule, item Item, opts EvalOptions) EvalResult {
 	start := time.Now()
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultEvalTimeout
+	}
 	res := EvalResult{}
 	switch {
 	case rules == nil:
@@ -78,16 +96,21 @@ func Evaluate(rules *Rule, item Item, opts EvalOptions) EvalResult {
 		res.Reason = "the item is IRM-protected, and add-ins do not activate on IRM-protected items unless that is allowed"
 	default:
 		ev := evaluator{
-			item:  item,
-			plain: truncateUTF8(item.BodyText, MaxPlainBodyBytes),
-			html:  truncateUTF8(item.BodyHTML, MaxHTMLBodyBytes),
-			res:   &res,
+			item:     item,
+			plain:    truncateUTF8(item.BodyText, MaxPlainBodyBytes),
+			html:     truncateUTF8(item.BodyHTML, MaxHTMLBodyBytes),
+			res:      &res,
+			deadline: start.Add(timeout),
 		}
 		ok, why := ev.eval(rules)
 		res.Activates = ok
-		if ok {
+		switch {
+		case ev.cutAt != "":
+			res.Activates, res.TimedOut = false, true
+			res.Reason = fmt.Sprintf("does not activate: evaluating its regular expressions took longer than the %v limit and was cut off at %s", timeout, ev.cutAt)
+		case ok:
 			res.Reason = "activates: " + why
-		} else {
+		default:
 			res.Reason = "does not activate: " + why
 		}
 	}
@@ -100,6 +123,17 @@ type evaluator struct {
 	plain, html string
 	entityText  *string // subject and body as text, built on first use
 	res         *EvalResult
+	deadline    time.Time
+	cutAt       string // the rule running when the deadline passed
+}
+
+// cutOff records that the deadline passed while rule ran; later expressions are not
+// run.
+func (ev *evaluator) cutOff(rule string) (bool, string) {
+	if ev.cutAt == "" {
+		ev.cutAt = rule
+	}
+	return false, rule + " was cut off: the evaluation took longer than its limit"
 }
 
 func (ev *evaluator) eval(r *Rule) (bool, string) {
@@ -191,16 +225,14 @@ func (ev *evaluator) evalRegex(r *Rule) (bool, string) {
 	if err != nil {
 		return false, fmt.Sprintf("rule %q cannot run: %v", r.RegExName, err)
 	}
+	label := fmt.Sprintf("rule %q", r.RegExName)
+	if ev.cutAt != "" {
+		return ev.cutOff(label)
+	}
 	text, maxLen := ev.property(r.PropertyName)
-	var matches []string
-	for _, m := range re.FindAllString(text, -1) {
-		if utf8.RuneCountInString(m) > maxLen {
-			continue
-		}
-		matches = append(matches, m)
-		if len(matches) == MaxMatches {
-			break
-		}
+	matches, err := re.findAll(text, maxLen, MaxMatches, ev.deadline)
+	if err != nil {
+		return ev.cutOff(label)
 	}
 	if len(matches) == 0 {
 		return false, fmt.Sprintf("%s has no match for %q", r.PropertyName, r.RegExName)
@@ -237,7 +269,7 @@ func (ev *evaluator) evalEntity(r *Rule) (bool, string) {
 		}
 		return false, fmt.Sprintf("known entity %s is not supported, so the rule never matches", r.EntityType)
 	}
-	var filter *regexp.Regexp
+	var filter *ruleRegex
 	if r.RegExFilter != "" {
 		var err error
 		if filter, err = ruleRegexp(r, r.RegExFilter); err != nil {
@@ -251,8 +283,18 @@ func (ev *evaluator) evalEntity(r *Rule) (bool, string) {
 	found := extractEntities(r.EntityType, ev.textForEntities(), limit)
 	var kept []string
 	for _, e := range found {
-		if filter != nil && !filter.MatchString(e) {
-			continue
+		if filter != nil {
+			label := fmt.Sprintf("filter %q", key)
+			if ev.cutAt != "" {
+				return ev.cutOff(label)
+			}
+			ok, err := filter.matchString(e, ev.deadline)
+			if err != nil {
+				return ev.cutOff(label)
+			}
+			if !ok {
+				continue
+			}
 		}
 		kept = append(kept, e)
 		if len(kept) == maxEntitiesPerType {
@@ -288,7 +330,7 @@ func (ev *evaluator) textForEntities() string {
 
 // ruleRegexp returns the rule's compiled expression, compiling it when the rule was
 // not produced by Parse.
-func ruleRegexp(r *Rule, expr string) (*regexp.Regexp, error) {
+func ruleRegexp(r *Rule, expr string) (*ruleRegex, error) {
 	if r.re != nil {
 		return r.re, nil
 	}

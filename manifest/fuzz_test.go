@@ -5,9 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -174,7 +177,10 @@ func FuzzEvaluate(f *testing.F) {
 			return
 		}
 		item := Item{Type: "message", FormType: "Read", Subject: body, BodyText: body, BodyHTML: html, SenderAddress: body}
-		res := Evaluate(m.Rules, item, EvalOptions{})
+		res := Evaluate(m.Rules, item, EvalOptions{Timeout: 20 * time.Millisecond})
+		if res.TimedOut && res.Activates {
+			t.Fatalf("a cut-off evaluation activated: %+v", res)
+		}
 		for name, ms := range res.Matches {
 			if len(ms) > MaxMatches {
 				t.Fatalf("%s: %d matches", name, len(ms))
@@ -190,8 +196,48 @@ func FuzzEvaluate(f *testing.F) {
 				t.Fatalf("%s: %d entities", name, len(es))
 			}
 		}
-		if res.Activates != (len(res.Matches) > 0 || len(res.Entities) > 0) {
+		if !res.TimedOut && res.Activates != (len(res.Matches) > 0 || len(res.Entities) > 0) {
 			t.Fatalf("Activates=%v but matches=%v entities=%v", res.Activates, res.Matches, res.Entities)
+		}
+	})
+}
+
+// FuzzRuleRegexEngines checks the regular-expression path: compiling never panics,
+// and wherever an expression is given to RE2, RE2's matches are exactly those of the
+// backtracking ECMAScript engine, so choosing RE2 never changes an answer.
+func FuzzRuleRegexEngines(f *testing.F) {
+	for _, s := range [][3]string{
+		{`CO-\d{9}`, "Order CO-123456789", ""}, {`a.b|\s+$`, "a\rb a\u2028b axb  \n", "i"},
+		{`[^\Wk-m]+\b`, "KLM kelvin \u212a sſ", "i"}, {`x{2,}?y*|[]|[^]`, "xxxyy{2}", ""},
+		{`\x41\u00e9\cJ[\b\-z]`, "Aé\n\b-", ""}, {`(a+)+$`, "aaaaaaaaaaaaab", ""},
+		{`PO-(?=\d{6})\d+`, "PO-1234567", ""}, {`[a-z-]{3}\B.`, "ab-cd", "i"},
+	} {
+		f.Add(s[0], s[1], s[2] == "i")
+	}
+	f.Fuzz(func(t *testing.T, expr, text string, ignoreCase bool) {
+		if len(expr) > 64 || len(text) > 256 {
+			return
+		}
+		re, err := compileRuleRegex(expr, ignoreCase)
+		if err != nil {
+			return
+		}
+		deadline := time.Now().Add(20 * time.Millisecond)
+		got, err := re.findAll(text, MaxPlainMatchLength, MaxMatches, deadline)
+		if err != nil && !errors.Is(err, errRegexTimeout) {
+			t.Fatalf("findAll: %v", err)
+		}
+		if re.re2 == nil {
+			return
+		}
+		ecma := &ruleRegex{ecmaSrc: re.ecmaSrc, ecmaOpts: re.ecmaOpts}
+		want, err := ecma.findAll(text, MaxPlainMatchLength, MaxMatches, time.Now().Add(time.Second))
+		if err != nil {
+			return // the backtracking engine ran out of time: nothing to compare
+		}
+		if !slices.Equal(got, want) {
+			re2src, _ := translateRegex(expr, targetRE2, ignoreCase)
+			t.Fatalf("%q (ignore case %v) on %q: RE2 %q found %q, ECMAScript %q found %q", expr, ignoreCase, text, re2src, got, re.ecmaSrc, want)
 		}
 	})
 }

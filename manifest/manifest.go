@@ -51,6 +51,11 @@ type Manifest struct {
 	// add-ins. For JSON manifests it is mapped from ResourceSpecific (see the package
 	// documentation). Empty for SharePoint add-ins, whose permissions are SharePoint.
 	Permission string `json:"permission,omitempty"`
+	// PermissionLevels is every level the manifest asks for, one per model, the
+	// manifest kind's own model first (its Tier is Permission). An XML manifest has one;
+	// a unified manifest may ask for a mailbox and a document permission together, and
+	// each is shown and checked against its own cap. Empty for SharePoint add-ins.
+	PermissionLevels []PermissionLevel `json:"permission_levels,omitempty"`
 	// ResourceSpecific lists a JSON manifest's authorization.permissions.resourceSpecific
 	// names as written, including supplementary ones that have no tier.
 	ResourceSpecific []string               `json:"resource_specific,omitempty"`

@@ -91,22 +91,6 @@ func (m *Manifest) fillOffice(root *xmlNode) error {
 	m.Requirements = parseRequirements(root.child("Requirements"))
 	m.fillSourceLocations(root)
 
-	perm := root.childText("Permissions")
-	allowed := documentPermissions
-	if m.Kind == KindMail {
-		allowed = mailPermissions
-	}
-	switch {
-	case perm == "":
-		// Microsoft's default when the element is absent is the lowest tier.
-		m.Permission = PermRestricted
-	default:
-		m.Permission = canonical(perm, allowed)
-		if m.Permission == "" {
-			return fmt.Errorf("<Permissions>%s</Permissions> is not a %s add-in permission: use one of %s", perm, m.Kind, strings.Join(allowed, ", "))
-		}
-	}
-
 	if rn := root.child("Rule"); rn != nil {
 		r, err := parseRule(rn, "Rule")
 		if err != nil {
@@ -130,7 +114,10 @@ func (m *Manifest) fillOffice(root *xmlNode) error {
 		m.VersionOverrides = vo
 		vo.addURLs(m)
 	}
-	return nil
+	if err := m.checkXMLHostModels(root); err != nil {
+		return err
+	}
+	return m.xmlPermissionLevel(root)
 }
 
 // localizedValue reads an element with a DefaultValue attribute and <Override
@@ -240,14 +227,4 @@ func (m *Manifest) fillSourceLocations(root *xmlNode) {
 	if d := root.child("DefaultSettings"); d != nil {
 		add("DefaultSettings", "", d)
 	}
-}
-
-// canonical returns the member of allowed equal to v ignoring case, or "".
-func canonical(v string, allowed []string) string {
-	for _, a := range allowed {
-		if strings.EqualFold(a, v) {
-			return a
-		}
-	}
-	return ""
 }

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -49,7 +48,7 @@ type Rule struct {
 
 	// re is RegExValue or RegExFilter compiled at parse time; nil for a Rule built
 	// by hand or decoded from JSON, in which case Evaluate compiles it itself.
-	re *regexp.Regexp
+	re *ruleRegex
 }
 
 // Known entity types (Microsoft's KnownEntityType).
@@ -147,7 +146,8 @@ func (r *Rule) label(path string) string {
 
 // parseRule converts a <Rule> element and its descendants. path locates the rule for
 // error messages ("Rule", "Rule/Rule[2]"). Regular expressions are compiled here so a
-// manifest RE2 cannot run is refused at install time, not at activation time.
+// manifest whose expressions are not valid JavaScript is refused at install time, not
+// at activation time.
 func parseRule(n *xmlNode, path string) (*Rule, error) {
 	r := &Rule{Type: RuleType(n.xsiType())}
 	var err error
@@ -230,22 +230,6 @@ func parseRegexAttrs(n *xmlNode, r *Rule) error {
 
 func ruleErr(r *Rule, path string, err error) error {
 	return fmt.Errorf("activation %s: %w", r.label(path), err)
-}
-
-// compileRuleRegex compiles an Outlook regular expression with Go's RE2 engine.
-// Outlook's expressions are written for JavaScript/.NET engines; the constructs RE2
-// lacks (backreferences, lookahead, lookbehind, atomic groups) are refused with RE2's
-// own explanation rather than silently mis-evaluated.
-func compileRuleRegex(expr string, ignoreCase bool) (*regexp.Regexp, error) {
-	src := expr
-	if ignoreCase {
-		src = "(?i)" + expr
-	}
-	re, err := regexp.Compile(src)
-	if err != nil {
-		return nil, fmt.Errorf("regular expression %q cannot be compiled (Go's RE2 engine, which guarantees linear-time matching, has no backreferences or lookaround): %v", expr, err)
-	}
-	return re, nil
 }
 
 // enumAttr reads an attribute whose value must be one of allowed, compared without

@@ -11,12 +11,14 @@ func TestRuleParseErrors(t *testing.T) {
 		rule string
 		want []string // substrings the error must contain
 	}{
-		{"backreference", `<Rule xsi:type="ItemHasRegularExpressionMatch" RegExName="Doubled" RegExValue="(\w+) \1" PropertyName="Subject"/>`,
-			[]string{`"Doubled"`, "RE2", "cannot be compiled"}},
-		{"lookahead", `<Rule xsi:type="ItemHasRegularExpressionMatch" RegExName="NotFollowed" RegExValue="foo(?!bar)" PropertyName="BodyAsPlaintext"/>`,
-			[]string{`"NotFollowed"`, "lookaround"}},
-		{"bad entity filter", `<Rule xsi:type="ItemHasKnownEntity" EntityType="Url" FilterName="Bad" RegExFilter="(?&lt;=x)y"/>`,
-			[]string{`ItemHasKnownEntity rule "Bad"`, "cannot be compiled"}},
+		{"unclosed group", `<Rule xsi:type="ItemHasRegularExpressionMatch" RegExName="Doubled" RegExValue="(\w+ \1" PropertyName="Subject"/>`,
+			[]string{`"Doubled"`, "not a valid JavaScript regular expression"}},
+		{"unclosed lookahead", `<Rule xsi:type="ItemHasRegularExpressionMatch" RegExName="NotFollowed" RegExValue="foo(?!bar" PropertyName="BodyAsPlaintext"/>`,
+			[]string{`"NotFollowed"`, "not a valid JavaScript regular expression"}},
+		{"inline flags are not JavaScript", `<Rule xsi:type="ItemHasRegularExpressionMatch" RegExName="Flags" RegExValue="(?i)foo" PropertyName="Subject"/>`,
+			[]string{`"Flags"`, "IgnoreCase attribute"}},
+		{"bad entity filter", `<Rule xsi:type="ItemHasKnownEntity" EntityType="Url" FilterName="Bad" RegExFilter="[b-a]"/>`,
+			[]string{`ItemHasKnownEntity rule "Bad"`, "not a valid JavaScript regular expression"}},
 		{"position in a collection", `<Rule xsi:type="RuleCollection" Mode="And"><Rule xsi:type="ItemIs" ItemType="Message"/><Rule xsi:type="ItemIs" ItemType="Fax"/></Rule>`,
 			[]string{"Rule/Rule[2]", `ItemType="Fax"`, "Message, Appointment"}},
 		{"missing type", `<Rule ItemType="Message"/>`, []string{"has no xsi:type"}},

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -178,7 +180,8 @@ type (
 
 // ParseJSON parses a unified manifest for Microsoft 365 (the Teams app manifest with
 // Office add-in "extensions"). The permission tier is mapped from the
-// resource-specific permissions; the highest requested wins.
+// resource-specific permissions: one level per model asked for (PermissionLevels), the
+// highest within each model.
 func ParseJSON(data []byte) (*Manifest, error) {
 	if len(data) > MaxManifestBytes {
 		return nil, &LimitError{Limit: LimitManifestSize, Max: MaxManifestBytes, Got: len(data)}
@@ -217,24 +220,28 @@ func ParseJSON(data []byte) (*Manifest, error) {
 		m.addURL("ValidDomain", d)
 	}
 
-	mailPerm, docPerm, hasMailPerm := "", "", false
+	var asked [2][]string // per model: mail, document
+	tiers := [2]string{}
 	for _, rs := range jm.Authorization.Permissions.ResourceSpecific {
 		name := strings.TrimSpace(rs.Name)
 		if name == "" {
 			continue
 		}
 		m.ResourceSpecific = append(m.ResourceSpecific, name)
-		tier, ok := resourceSpecificTiers[name]
-		if !ok {
-			continue // supplementary (Mailbox.AppendOnSend.User…) or for another host
+		tier, model, err := unifiedPermission(name)
+		if err != nil {
+			return nil, fmt.Errorf("parse unified manifest: authorization.permissions.resourceSpecific: %w", err)
 		}
-		if strings.HasPrefix(name, "Mailbox") {
-			hasMailPerm = true
-			mailPerm = higherMailTier(mailPerm, tier)
-		} else {
-			docPerm = joinDocumentTiers(docPerm, tier)
+		switch model {
+		case ModelMail:
+			asked[0] = append(asked[0], name)
+			tiers[0] = higherMailTier(tiers[0], tier)
+		case ModelDocument:
+			asked[1] = append(asked[1], name)
+			tiers[1] = joinDocumentTiers(tiers[1], tier)
 		}
 	}
+	hasMailPerm := len(asked[0]) > 0
 
 	hasMailScope, hasContent := false, false
 	for _, je := range jm.Extensions {
@@ -258,17 +265,12 @@ func ParseJSON(data []byte) (*Manifest, error) {
 	switch {
 	case hasMailPerm || hasMailScope:
 		m.Kind = KindMail
-		m.Permission = mailPerm
 	case hasContent:
 		m.Kind = KindContent
-		m.Permission = docPerm
 	default:
 		m.Kind = KindTaskPane
-		m.Permission = docPerm
 	}
-	if m.Permission == "" {
-		m.Permission = PermRestricted
-	}
+	m.unifiedLevels(asked, tiers)
 	m.urlSeen = nil
 	return m, nil
 }
@@ -348,6 +350,77 @@ func (m *Manifest) addControl(ids []string, c jsonControl, depth int) []string {
 		}
 	}
 	return ids
+}
+
+// supplementaryPermissions are unified-manifest permissions with no tier of their own
+// ("Understanding Outlook add-in permissions": append-on-send and shared folders).
+var supplementaryPermissions = []string{"Mailbox.AppendOnSend.User", "Mailbox.SharedFolder"}
+
+// officePermissionPrefixes are the name spaces of Office add-in permissions; other
+// resource-specific names (ChannelMessage.Read.Group…) are Teams permissions.
+var officePermissionPrefixes = []string{"mailboxitem.", "mailbox.", "document."}
+
+// unifiedPermission classifies one resource-specific permission name: a tier of the
+// mail or document model, a supplementary permission ("" model), or a Teams permission
+// ("" model). The names are matched exactly, as Microsoft spells them: the schema
+// leaves "name" a free string, and whether Office would read "mailboxitem.read.user" as
+// MailboxItem.Read.User is undocumented, so a name that differs only in case is refused
+// with the exact spelling rather than guessed either way (guessing "no" would hide a
+// permission from the caps, guessing "yes" could grant what the publisher never
+// tested). An unknown name in an Office name space is refused for the same reason.
+func unifiedPermission(name string) (tier, model string, err error) {
+	if t, ok := resourceSpecificTiers[name]; ok {
+		if strings.HasPrefix(name, "Mailbox") {
+			return t, ModelMail, nil
+		}
+		return t, ModelDocument, nil
+	}
+	if slices.Contains(supplementaryPermissions, name) {
+		return "", "", nil
+	}
+	known := append(slices.Sorted(maps.Keys(resourceSpecificTiers)), supplementaryPermissions...)
+	if _, err := exactName("permission", name, known); err != nil {
+		return "", "", err
+	}
+	lower := strings.ToLower(name)
+	for _, p := range officePermissionPrefixes {
+		if strings.HasPrefix(lower, p) {
+			return "", "", fmt.Errorf("permission %q is not an Office add-in permission addingov knows, so no cap could be applied to it: use one of %s", name, strings.Join(known, ", "))
+		}
+	}
+	return "", "", nil
+}
+
+// unifiedLevels records the levels asked for: a model's level when one of its
+// permissions is named, when a targeted host uses the model, or when it is the kind's
+// own (Restricted when none is named); the kind's own model first.
+func (m *Manifest) unifiedLevels(asked [2][]string, tiers [2]string) {
+	var mailHosts, docHosts []string
+	for _, h := range m.Hosts {
+		if isMailHost(h) {
+			mailHosts = append(mailHosts, h)
+		} else {
+			docHosts = append(docHosts, h)
+		}
+	}
+	levels := []PermissionLevel{
+		{Model: ModelMail, Tier: tiers[0], Asked: asked[0], Hosts: mailHosts},
+		{Model: ModelDocument, Tier: tiers[1], Asked: asked[1], Hosts: docHosts},
+	}
+	if m.Kind != KindMail {
+		levels[0], levels[1] = levels[1], levels[0]
+	}
+	own := modelOfKind(m.Kind)
+	for _, l := range levels {
+		if len(l.Asked) == 0 && len(l.Hosts) == 0 && l.Model != own {
+			continue // neither asked for nor used by a targeted host
+		}
+		if l.Tier == "" {
+			l.Tier = PermRestricted
+		}
+		m.PermissionLevels = append(m.PermissionLevels, l)
+	}
+	m.Permission = m.PermissionLevels[0].Tier
 }
 
 // higherMailTier returns the higher of two mail tiers (they form a chain).

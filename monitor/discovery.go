@@ -12,15 +12,13 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"addingov/addinid"
 )
 
 // maxConfigBytes bounds the config file: it is a few rules, and a runaway file must
 // not make the daemon allocate without limit.
 const maxConfigBytes = 4 << 20
-
-// maxAddinIDBytes bounds an add-in id taken from a command line, which any local user
-// can choose.
-const maxAddinIDBytes = 128
 
 // Config is the monitor's part of the daemon's config file.
 type Config struct {
@@ -218,9 +216,9 @@ func position(data []byte, off int64) string {
 }
 
 // Discover returns the bindings the rules find among procs, ordered by add-in id then
-// pid, without duplicates. A captured id that is empty, longer than 128 bytes or holds
-// spaces or control characters is ignored: command lines are chosen by whoever starts
-// the process.
+// pid, without duplicates. A captured id that addinid refuses (empty, longer than 128
+// bytes, or holding a character outside its alphabet) is ignored: command lines are
+// chosen by whoever starts the process.
 func (c Config) Discover(procs []ProcessInfo) []Binding {
 	var out []Binding
 	for _, p := range procs {
@@ -275,14 +273,8 @@ func (c Config) mayMatchName(name string) bool {
 	return false
 }
 
-func validAddinID(id string) bool {
-	if id == "" || len(id) > maxAddinIDBytes {
-		return false
-	}
-	return !strings.ContainsFunc(id, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\uFFFD'
-	})
-}
+// validAddinID is addinid's alphabet: a command line is any local user's to choose.
+func validAddinID(id string) bool { return addinid.Valid(id) }
 
 // baseName is the last element of a path with either slash: a Windows path must split
 // the same way on every platform the config is read on.

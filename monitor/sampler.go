@@ -174,6 +174,38 @@ func (s *Sampler) Bound() map[string][]int32 {
 	return out
 }
 
+// Live returns the processes of addinID's tree (its bound processes and the
+// descendants found at the last tick) that are running now, in ascending order. Each
+// is checked with its creation time, so a pid that exited and was reused by an
+// unrelated process is not listed. An add-in with no bound process gets nil.
+func (s *Sampler) Live(addinID string) []int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.addins[addinID]
+	if a == nil {
+		return nil
+	}
+	want := make(map[int32]int64, len(a.roots)+len(a.members)) // pid → creation time it must have (0: any tracked one)
+	for _, pid := range a.members {
+		want[pid] = 0
+	}
+	for _, r := range a.roots {
+		want[r.pid] = r.createTime
+	}
+	var live []int32
+	for pid, created := range want {
+		t := s.procs[pid]
+		if t == nil || (created != 0 && t.h.CreateTime() != created) {
+			continue
+		}
+		if ok, err := t.h.Alive(); err == nil && ok {
+			live = append(live, pid)
+		}
+	}
+	slices.Sort(live)
+	return live
+}
+
 // Tick samples every bound add-in's process tree at now.
 //
 // A tree is the bound processes and all their descendants, found through the process

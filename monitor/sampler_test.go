@@ -489,3 +489,29 @@ func TestSamplerIsSafeForConcurrentUse(t *testing.T) {
 		t.Errorf("%d handles closed twice", c.DoubleClose)
 	}
 }
+
+// Live lists only processes running now: not one that exited since the last tick, nor
+// an unrelated process that reused its pid.
+func TestLiveListsOnlyRunningProcesses(t *testing.T) {
+	f := newFake(
+		monitortest.Process{PID: 100, PPID: 1, CreateTime: ms(0)},
+		monitortest.Process{PID: 101, PPID: 100, CreateTime: ms(10)},
+	)
+	s := monitor.NewSampler(f, monitor.SamplerOptions{})
+	mustBind(t, s, "contoso", 100)
+	s.Tick(t0)
+	if got := s.Live("contoso"); !slices.Equal(got, []int32{100, 101}) {
+		t.Fatalf("Live = %v, want the host and its child", got)
+	}
+	f.Exit(101)
+	if got := s.Live("contoso"); !slices.Equal(got, []int32{100}) {
+		t.Fatalf("after the child exited, Live = %v, want [100]", got)
+	}
+	f.Start(monitortest.Process{PID: 100, PPID: 1, CreateTime: ms(4000)}) // the host exits; its pid is reused
+	if got := s.Live("contoso"); len(got) != 0 {
+		t.Fatalf("after the host's pid was reused, Live = %v, want none", got)
+	}
+	if got := s.Live("unknown"); got != nil {
+		t.Fatalf("Live of an unbound add-in = %v, want nil", got)
+	}
+}

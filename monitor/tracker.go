@@ -69,6 +69,7 @@ func (s activationState) live() bool { return s == stateStarted || s == stateRea
 type activation struct {
 	id       string
 	addinID  string
+	owner    string // who started it (the host's uid or SID), "" when not recorded
 	pid      int32
 	seq      uint64
 	started  time.Time
@@ -98,14 +99,30 @@ func NewTracker(clock func() time.Time) *Tracker {
 
 // Start records that a host is activating addinID in process pid (0 when the host does
 // not say) and returns the new activation's id.
-func (t *Tracker) Start(addinID string, pid int32) string {
+func (t *Tracker) Start(addinID string, pid int32) string { return t.StartFor("", addinID, pid) }
+
+// StartFor is Start for an activation that owner (the reporting host's uid or SID)
+// started; Owner returns it, so only that host's user may report the outcome.
+func (t *Tracker) StartFor(owner, addinID string, pid int32) string {
 	now := t.clock()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.seq++
 	id := fmt.Sprintf("act-%d-%s", t.seq, randomSuffix())
-	t.byID[id] = &activation{id: id, addinID: addinID, pid: pid, seq: t.seq, started: now}
+	t.byID[id] = &activation{id: id, addinID: addinID, owner: owner, pid: pid, seq: t.seq, started: now}
 	return id
+}
+
+// Owner returns who started the activation (as given to StartFor), or an error
+// wrapping ErrUnknownActivation.
+func (t *Tracker) Owner(activationID string) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.byID[activationID]
+	if a == nil {
+		return "", unknownActivation(activationID)
+	}
+	return a.owner, nil
 }
 
 // Ready records that the activation completed and returns its timing.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"addingov/addinid"
 	"addingov/office"
 	"addingov/office/officetest"
 )
@@ -45,6 +46,12 @@ func FuzzRegistrationReader(f *testing.F) {
 		reg.SetString(`HKCU\Software\Classes\`+progID+`\CLSID`, "", clsid)
 		reg.SetString(`HKLM\Software\Classes\CLSID\`+clsid+`\InprocServer32`, "", value)
 		inv := office.Reader{Reg: reg}.Read(nil)
+		if addinid.Check(progID) != nil {
+			if len(inv.Addins) != 0 || len(inv.Problems) != 1 {
+				t.Fatalf("a ProgID addinid refuses was inventoried: %+v", inv)
+			}
+			return
+		}
 		if len(inv.Addins) != 1 {
 			t.Fatalf("addins = %d, want 1", len(inv.Addins))
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"addingov/addinid"
 )
 
 // Apps are the Office applications whose COM and VSTO add-ins are inventoried.
@@ -221,6 +223,11 @@ func (r Reader) appAddins(u UserHive, app string, machine []machineReg, inv *Inv
 	byProg := map[string]*Addin{}
 	var order []string
 	add := func(progID, key, scope string) {
+		if err := addinid.Check(progID); err != nil {
+			// A user can name a key anything; such a name never reaches the CLI or the log.
+			inv.Problems = append(inv.Problems, fmt.Sprintf("%s: a registration whose ProgID is not one (%v) is not governed", key[:strings.LastIndex(key, `\`)], err))
+			return
+		}
 		lk := strings.ToLower(progID)
 		a, ok := byProg[lk]
 		if !ok {
@@ -415,6 +422,10 @@ func (r Reader) webAddins(u UserHive, inv *Inventory) []Addin {
 	var out []Addin
 	for _, n := range names {
 		if n == "" {
+			continue
+		}
+		if err := addinid.Check(n); err != nil {
+			inv.Problems = append(inv.Problems, fmt.Sprintf("%s: a value whose name is not a manifest id (%v) is not governed", key, err))
 			continue
 		}
 		a := Addin{ID: n, Kind: KindWeb, User: u.SID, Scope: ScopeUser, Registrations: []Registration{{Key: key, Scope: ScopeUser}}}

@@ -1,6 +1,7 @@
 package office_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,7 +140,7 @@ func TestInventoryProblems(t *testing.T) {
 func TestInventoryOfThousandsOfRegistrations(t *testing.T) {
 	reg := officetest.New()
 	for i := 0; i < 6000; i++ {
-		reg.SetDWORD(`HKCU\Software\Microsoft\Office\Word\Addins\Bulk`+time.Duration(i).String(), "LoadBehavior", 3)
+		reg.SetDWORD(`HKCU\Software\Microsoft\Office\Word\Addins\Bulk.`+strconv.Itoa(i), "LoadBehavior", 3)
 	}
 	inv := office.Reader{Reg: reg}.Read(nil)
 	if len(inv.Addins) != 5000 || len(inv.Problems) != 1 || !strings.Contains(inv.Problems[0], "more than 5000") {

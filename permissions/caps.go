@@ -55,50 +55,25 @@ func (c Caps) Validate() error {
 }
 
 // CheckCaps compares what a manifest asks for with the administrator's ceilings and
-// returns a refusal per ceiling exceeded; none means allowed. An invalid cap value or
-// an unreadable level in the manifest is an error: neither can be compared, and
-// deciding either way would be a guess. Valid caps are still checked and their
-// refusals returned alongside the error. SharePoint requests SharePoint itself would
-// ignore are not refused: they would never be granted.
+// returns a refusal per ceiling exceeded; none means allowed. Every mail and document
+// level is checked against its own model's ceiling (a unified manifest may ask for
+// both). An invalid cap value or an unreadable level in the manifest is an error:
+// neither can be compared, and deciding either way would be a guess. Valid caps are
+// still checked and their refusals returned alongside the error. SharePoint requests
+// SharePoint itself would ignore are not refused: they would never be granted.
 func CheckCaps(c Caps, asked PermissionRequest) ([]CapRefusal, error) {
 	var refusals []CapRefusal
 	var errs []error
 	switch asked.Kind {
-	case KindMail:
-		if c.MaxMailPermission == "" {
-			break
-		}
-		limit, err := ParseMailTier(c.MaxMailPermission)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("policy %s: %w", PolicyMaxMailPermission, err))
-			break
-		}
-		want, err := ParseMailTier(asked.Tier)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("the manifest's permission: %w", err))
-			break
-		}
-		if !limit.Includes(want) {
-			refusals = append(refusals, CapRefusal{Policy: PolicyMaxMailPermission, Value: limit.String(), Asked: want.String(),
-				Reason: fmt.Sprintf("the add-in asks for %s, above your administrator's %s of %s", want, PolicyMaxMailPermission, limit)})
-		}
-	case KindDocument:
-		if c.MaxDocumentPermission == "" {
-			break
-		}
-		limit, err := ParseDocumentTier(c.MaxDocumentPermission)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("policy %s: %w", PolicyMaxDocumentPermission, err))
-			break
-		}
-		want, err := ParseDocumentTier(asked.Tier)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("the manifest's permission: %w", err))
-			break
-		}
-		if !limit.Includes(want) {
-			refusals = append(refusals, CapRefusal{Policy: PolicyMaxDocumentPermission, Value: limit.String(), Asked: want.String(),
-				Reason: fmt.Sprintf("the add-in asks for %s, which your administrator's %s of %s does not include", want, PolicyMaxDocumentPermission, limit)})
+	case KindMail, KindDocument:
+		for _, l := range asked.Levels() {
+			r, err := c.checkLevel(l)
+			if r != nil {
+				refusals = append(refusals, *r)
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
 		}
 	case KindSharePoint:
 		known, _ := KnownPermissions(asked.SharePoint)
@@ -119,6 +94,60 @@ func CheckCaps(c Caps, asked PermissionRequest) ([]CapRefusal, error) {
 		errs = append(errs, fmt.Errorf("unknown add-in kind %q: use mail, document or sharepoint", asked.Kind))
 	}
 	return refusals, errors.Join(errs...)
+}
+
+// CapOf returns the ceiling that applies to a model's levels and the policy's name;
+// an empty limit sets no ceiling.
+func (c Caps) CapOf(k Kind) (policy, limit string) {
+	switch k {
+	case KindMail:
+		return PolicyMaxMailPermission, c.MaxMailPermission
+	case KindDocument:
+		return PolicyMaxDocumentPermission, c.MaxDocumentPermission
+	}
+	return PolicyBlockedSharePointRights, ""
+}
+
+// checkLevel checks one mail or document level against its model's ceiling.
+func (c Caps) checkLevel(l Level) (*CapRefusal, error) {
+	policy, limit := c.CapOf(l.Kind)
+	switch l.Kind {
+	case KindMail:
+		if limit == "" {
+			return nil, nil
+		}
+		ceiling, err := ParseMailTier(limit)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", policy, err)
+		}
+		want, err := ParseMailTier(l.Tier)
+		if err != nil {
+			return nil, fmt.Errorf("the manifest's permission: %w", err)
+		}
+		if !ceiling.Includes(want) {
+			return &CapRefusal{Policy: policy, Value: ceiling.String(), Asked: want.String(),
+				Reason: fmt.Sprintf("the add-in asks for %s, above your administrator's %s of %s", want, policy, ceiling)}, nil
+		}
+	case KindDocument:
+		if limit == "" {
+			return nil, nil
+		}
+		ceiling, err := ParseDocumentTier(limit)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", policy, err)
+		}
+		want, err := ParseDocumentTier(l.Tier)
+		if err != nil {
+			return nil, fmt.Errorf("the manifest's permission: %w", err)
+		}
+		if !ceiling.Includes(want) {
+			return &CapRefusal{Policy: policy, Value: ceiling.String(), Asked: want.String(),
+				Reason: fmt.Sprintf("the add-in asks for %s, which your administrator's %s of %s does not include", want, policy, ceiling)}, nil
+		}
+	default:
+		return nil, fmt.Errorf("a %s add-in has no permission level: use mail or document", l.Kind)
+	}
+	return nil, nil
 }
 
 // blockedCovers: a blocked entry refuses a request at its scope or below, for its

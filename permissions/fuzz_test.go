@@ -191,5 +191,12 @@ func FuzzCheckCaps(f *testing.F) {
 				t.Fatal("an invalid MaxMailPermission was not reported")
 			}
 		}
+		// A mail level asked for beside a document level is capped as on its own.
+		caps.MaxDocumentPermission = "Restricted"
+		alone, errAlone := CheckCaps(caps, PermissionRequest{Kind: KindMail, Tier: mailTier})
+		both, errBoth := CheckCaps(caps, PermissionRequest{Kind: KindDocument, Tier: "Restricted", Also: []Level{{Kind: KindMail, Tier: mailTier}}})
+		if len(alone) != len(both) || (errAlone == nil) != (errBoth == nil) {
+			t.Fatalf("mail level alone: %v %v; beside a document level: %v %v", alone, errAlone, both, errBoth)
+		}
 	})
 }

@@ -6,6 +6,8 @@ package permissions
 //   - mail: a higher level;
 //   - document: a level the old one does not include (ReadDocument → WriteDocument is
 //     more, though neither is above the other);
+//   - mail and document levels are compared model by model (a unified manifest may ask
+//     for both), a model the old request did not ask for counting as Restricted;
 //   - SharePoint: a known permission no old one covers (same template narrowing for
 //     the list scope), or the app-only policy newly allowed. Requests SharePoint
 //     ignores are never granted, so they never count.
@@ -17,14 +19,17 @@ func MoreThan(oldReq, newReq PermissionRequest) bool {
 		return true
 	}
 	switch newReq.Kind {
-	case KindMail:
-		o, errO := ParseMailTier(oldReq.Tier)
-		n, errN := ParseMailTier(newReq.Tier)
-		return errO != nil || errN != nil || !o.Includes(n)
-	case KindDocument:
-		o, errO := ParseDocumentTier(oldReq.Tier)
-		n, errN := ParseDocumentTier(newReq.Tier)
-		return errO != nil || errN != nil || !o.Includes(n)
+	case KindMail, KindDocument:
+		for _, n := range newReq.Levels() {
+			o, ok := oldReq.Level(n.Kind)
+			if !ok {
+				o = Level{Kind: n.Kind, Tier: "Restricted"} // nothing asked is the least level
+			}
+			if levelMoreThan(o, n) {
+				return true
+			}
+		}
+		return false
 	case KindSharePoint:
 		if newReq.AllowAppOnly && !oldReq.AllowAppOnly {
 			return true
@@ -56,4 +61,19 @@ func anyRequestCovers(old []knownRequest, n knownRequest) bool {
 		return true
 	}
 	return false
+}
+
+// levelMoreThan: n asks for something o does not include; an unreadable level is more.
+func levelMoreThan(o, n Level) bool {
+	switch n.Kind {
+	case KindMail:
+		ot, errO := ParseMailTier(o.Tier)
+		nt, errN := ParseMailTier(n.Tier)
+		return errO != nil || errN != nil || !ot.Includes(nt)
+	case KindDocument:
+		ot, errO := ParseDocumentTier(o.Tier)
+		nt, errN := ParseDocumentTier(n.Tier)
+		return errO != nil || errN != nil || !ot.Includes(nt)
+	}
+	return true
 }

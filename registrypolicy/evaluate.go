@@ -30,6 +30,10 @@ type Effective struct {
 	// compared with on this platform: "private commit" on Windows (Microsoft's explain
 	// text calls the limit virtual memory), "resident" elsewhere.
 	MemoryKind string
+	// Unknown lists values and keys under our policy keys that match no setting.
+	Unknown []Unknown
+	// LoadedAt is when the policy was read.
+	LoadedAt time.Time
 }
 
 // SettingValue is one setting's effective value.
@@ -44,6 +48,29 @@ type SettingValue struct {
 	// Error lists the values that were ignored for this setting and why; empty when
 	// none were.
 	Error string
+	// Scope is where the winning value was set: "machine" (HKLM), "user" (HKCU or a
+	// user's hive), "" for the default.
+	Scope string
+	// Superseded are the valid values of lower-precedence sources that this one
+	// overrode, highest first.
+	Superseded []Superseded
+}
+
+// Superseded is a valid value that a higher-precedence source overrode.
+type Superseded struct {
+	Value  any
+	Origin string
+	Scope  string
+}
+
+// ScopeCommandLine is the scope of a value an option of addingovd's command line set.
+const ScopeCommandLine = "command line"
+
+func scopeOf(h Hive) string {
+	if h == HKLM {
+		return string(ScopeMachine)
+	}
+	return string(ScopeUser)
 }
 
 // ManagedAddin is one entry of the effective managed add-in list.
@@ -98,7 +125,7 @@ const (
 // policy. It never fails: a value it cannot read or accept is ignored with its error
 // recorded against the setting, and the next source applies.
 func Evaluate(s Store) *Effective {
-	e := &Effective{MemoryKind: memoryKind(runtime.GOOS)}
+	e := &Effective{MemoryKind: memoryKind(runtime.GOOS), Unknown: findUnknown(s), LoadedAt: time.Now()}
 	values := map[string]any{}
 	var listOn bool
 	for _, def := range settings {
@@ -167,20 +194,27 @@ func evaluateScalar(s Store, def Setting) SettingValue {
 	for _, loc := range def.Locations {
 		v, ok, err := s.ReadValue(loc.Hive, loc.Key, loc.ValueName)
 		origin := s.Origin(loc.Hive, loc.Key, loc.ValueName)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: cannot read: %v (ignored)", origin, err))
+		if !ok && err == nil {
 			continue
 		}
-		if !ok {
-			continue
+		var val any
+		if err == nil {
+			val, err = def.parse(loc, v)
+		} else {
+			err = fmt.Errorf("cannot read: %v", err)
 		}
-		val, err := def.parse(loc, v)
-		if err != nil {
+		switch {
+		case err != nil && sv.Scope != "":
+			continue // a lower source's bad value: it would not have applied anyway
+		case err != nil:
 			errs = append(errs, fmt.Sprintf("%s: %v (ignored)", origin, err))
 			continue
 		}
-		sv.Value, sv.Origin = val, origin
-		break
+		if sv.Scope != "" {
+			sv.Superseded = append(sv.Superseded, Superseded{Value: val, Origin: origin, Scope: scopeOf(loc.Hive)})
+			continue
+		}
+		sv.Value, sv.Origin, sv.Scope = val, origin, scopeOf(loc.Hive)
 	}
 	sv.Error = strings.Join(errs, "; ")
 	return sv
@@ -356,9 +390,11 @@ func evaluateList(s Store, def Setting) SettingValue {
 				entries = append(entries, entry)
 			}
 		}
-		if len(entries) > 0 {
-			sv.Value, sv.Origin = entries, listOrigin(s, loc)
-			break
+		switch {
+		case len(entries) > 0 && sv.Scope != "":
+			sv.Superseded = append(sv.Superseded, Superseded{Value: entries, Origin: listOrigin(s, loc), Scope: scopeOf(loc.Hive)})
+		case len(entries) > 0:
+			sv.Value, sv.Origin, sv.Scope = entries, listOrigin(s, loc), scopeOf(loc.Hive)
 		}
 	}
 	sv.Error = strings.Join(errs, "; ")
@@ -434,6 +470,7 @@ func policyFrom(v map[string]any, managed []ManagedAddin) governance.Policy {
 		StartupCount:            governance.DefaultThresholds().StartupCount, // Outlook's 5; no policy value
 		StrikeWindow:            time.Duration(num(StrikeWindowMinutes)) * time.Minute,
 		LogRetention:            time.Duration(num(LogRetentionDays)) * 24 * time.Hour,
+		HistoryRetention:        time.Duration(num(HistoryRetentionHours)) * time.Hour,
 		BlockUnmanaged:          v[BlockUnmanagedAddins].(bool),
 	}}
 	if len(managed) > 0 {

@@ -456,8 +456,13 @@ func TestJSONTypes(t *testing.T) {
 	for _, s := range raw.Settings {
 		var name string
 		_ = json.Unmarshal(s["name"], &name)
-		if len(s) != 5 {
-			t.Errorf("%s has keys %v, want name, value, unit, origin, error", name, s)
+		for _, k := range []string{"name", "value", "unit", "origin", "error", "status", "scope"} {
+			if _, ok := s[k]; !ok {
+				t.Errorf("%s lacks key %s", name, k)
+			}
+		}
+		if len(s) > 8 {
+			t.Errorf("%s has keys %v, want name, value, unit, origin, error, status, scope and maybe superseded", name, s)
 		}
 		if w, ok := wantValues[name]; ok && string(s["value"]) != w {
 			t.Errorf("%s value %s, want %s", name, s["value"], w)

@@ -95,5 +95,20 @@ func (RegistryStore) ListValues(h Hive, key string) ([]string, error) {
 	return names, nil
 }
 
+// ListKeys implements KeyLister.
+func (RegistryStore) ListKeys(h Hive, key string) ([]string, error) {
+	k, ok, err := openKey(h, key, registry.ENUMERATE_SUB_KEYS)
+	if err != nil || !ok {
+		return nil, err
+	}
+	defer k.Close()
+	names, err := k.ReadSubKeyNames(0)
+	if err != nil {
+		return nil, fmt.Errorf("list the subkeys of %s\\%s: %w", h, cleanKey(key), err)
+	}
+	sortNames(names)
+	return names, nil
+}
+
 // Origin implements Store: the full key path and value name.
 func (RegistryStore) Origin(h Hive, key, name string) string { return valuePath(h, key, name) }

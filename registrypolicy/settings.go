@@ -132,6 +132,7 @@ const (
 	StrikeWindowMinutes       = "StrikeWindowMinutes"
 	BlockUnmanagedAddins      = "BlockUnmanagedAddins"
 	LogRetentionDays          = "LogRetentionDays"
+	HistoryRetentionHours     = "HistoryRetentionHours"
 	ManagedAddins             = "ManagedAddins"
 	OfficeAddinList           = "OfficeAddinList"
 	OfficeRestrictToList      = "OfficeRestrictToList"
@@ -297,6 +298,13 @@ var settings = []Setting{
 		Summary:   "how long the disable log is kept",
 		Explain:   "Disable-log entries older than this are deleted.",
 		Locations: ours(LogRetentionDays, false),
+	},
+	{
+		Name: HistoryRetentionHours, Title: "CPU and memory history retention", Category: CategoryLimits,
+		Kind: KindNumber, Unit: "h", Min: 1, Max: 720, Default: int64(24), Scope: ScopeBoth,
+		Summary:   "how long each add-in's CPU, memory and activation history is kept",
+		Explain:   "Each sampling tick's CPU and memory figures and each activation's outcome are kept this long for support engineers (addingov addins show, addingov report, addingov bugreport), then deleted. At the default 5-second interval one add-in's day of history takes about 1.5 MB.",
+		Locations: ours(HistoryRetentionHours, false),
 	},
 	{
 		Name: ManagedAddins, Title: "List of managed add-ins", Category: CategoryAddins,

@@ -132,6 +132,31 @@ func (m *MemoryStore) ListValues(hive Hive, key string) ([]string, error) {
 	return names, nil
 }
 
+// ListKeys implements KeyLister.
+func (m *MemoryStore) ListKeys(hive Hive, key string) ([]string, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	prefix := foldKey(key) + `\`
+	seen := map[string]bool{}
+	var names []string
+	for id, k := range m.keys {
+		if id.hive != hive || !strings.HasPrefix(id.key, prefix) {
+			continue
+		}
+		// The direct child's name, as first written.
+		rest := k.path[len(prefix):]
+		if i := strings.Index(rest, `\`); i >= 0 {
+			rest = rest[:i]
+		}
+		if !seen[strings.ToLower(rest)] {
+			seen[strings.ToLower(rest)] = true
+			names = append(names, rest)
+		}
+	}
+	sortNames(names)
+	return names, nil
+}
+
 // Origin implements Store.
 func (m *MemoryStore) Origin(hive Hive, key, name string) string {
 	m.mu.RLock()

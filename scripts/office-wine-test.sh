@@ -103,7 +103,7 @@ for ms in 1400 2600 900 1800 2100; do
   sleep 0.3
 done
 for _ in $(seq 1 100); do
-  state=$(cli addins show "$slow" --json | jq -r .state)
+  state=$(cli addins show "$slow" --json | jq -r .addin.state)
   [ "$state" = disabled ] && break
   sleep 0.2
 done
@@ -117,7 +117,7 @@ cli notices --json | jq -e --arg id "$slow" 'map(select(.addin_id == $id)) | len
 log "$slow struck by Outlook's rule: disabled, HKCU LoadBehavior 0x2, logged with its load times, notice raised"
 
 flex=office:Outlook:FlexConfirmMail
-[ "$(cli addins show "$flex" --json | jq -r .state)" = enabled ] || fail "$flex (DoNotDisableAddinList) was turned off"
+[ "$(cli addins show "$flex" --json | jq -r .addin.state)" = enabled ] || fail "$flex (DoNotDisableAddinList) was turned off"
 cli log --addin "$flex" --json | jq -e 'map(select(.action == "exempt")) | length == 1' >/dev/null || fail "$flex has no exempt entry"
 [ -z "$(regq 'HKCU\Software\Microsoft\Office\Outlook\Addins\FlexConfirmMail' LoadBehavior)" ] || fail "a user LoadBehavior was written for $flex"
 log "$flex (DoNotDisableAddinList) stays loaded with an exempt entry"
@@ -133,7 +133,7 @@ log "after a restart, addingov enable restored LoadBehavior 0x3"
 # Office's own failure record: LoadBehavior 3 → 2 after a load error is a failed activation.
 wine "$build/fakeoffice.exe" load-error Excel VstoAddinInstallerSample
 for _ in $(seq 1 100); do
-  n=$(cli addins show office:Excel:VstoAddinInstallerSample --json | jq -r '.strikes.activation // 0')
+  n=$(cli addins show office:Excel:VstoAddinInstallerSample --json | jq -r '.addin.strikes.activation // 0')
   [ "$n" = 1 ] && break
   sleep 0.2
 done

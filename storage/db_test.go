@@ -146,7 +146,7 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"no path", "", "no path given"},
 		{"not a database", notDB, "move it aside"},
-		{"newer schema", newer, "schema version 99, newer than this build understands (2)"},
+		{"newer schema", newer, "schema version 99, newer than this build understands (3)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -137,7 +137,8 @@ func (db *DB) ChangeState(id string, state governance.State, reason, by string, 
 				return fmt.Errorf("clear strikes: %w", err)
 			}
 		}
-		entry, err := normalizeLogEntry(LogEntry{Time: now, AddinID: id, AddinName: a.Name, Action: action, Reason: reason, By: by}, now)
+		entry, err := normalizeLogEntry(LogEntry{Time: now, AddinID: id, AddinName: a.Name, Action: action, Reason: ReasonManual,
+			By: by, Detail: reason}, now)
 		if err != nil {
 			return err
 		}

@@ -176,7 +176,7 @@ func TestSetState(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SetState: %v", err)
 			}
-			if e.Action != s.wantAction || e.AddinID != "x" || e.AddinName != "X" || e.Reason != "because "+string(s.state) || e.By != "alice" || !e.Time.Equal(at) {
+			if e.Action != s.wantAction || e.AddinID != "x" || e.AddinName != "X" || e.Reason != ReasonManual || e.Detail != "because "+string(s.state) || e.By != "alice" || !e.Time.Equal(at) {
 				t.Errorf("log entry = %+v, want action %s", e, s.wantAction)
 			}
 			a, _ := db.Addin("x")

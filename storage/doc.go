@@ -7,7 +7,7 @@
 // bbolt transaction. Only one process may have the file open; a second one gets an error
 // naming the first (see LockedError).
 //
-// Bucket layout (schema version 2; migrations.go lists how each version came about):
+// Bucket layout (schema version 3; migrations.go lists how each version came about):
 //
 //	meta
 //	│ schema_version → uint64 big-endian: the last migration applied
@@ -31,6 +31,12 @@
 //	host_switches                      created on first use (no migration)
 //	│ <add-in id> → opaque JSON owned by package office: the host switch addingov
 //	│               changed (a user's LoadBehavior as it was), so enable restores it
+//	history                            CPU and memory per tick, kept HistoryRetentionHours
+//	│ <add-in id>/
+//	│   <time key> → JSON HistoryPoint
+//	activations                        activation outcomes, kept as long as history
+//	│ <add-in id>/
+//	│   <time key> → JSON ActivationRecord
 //
 // A <time key> is 12 bytes: the record's time as UnixNano (int64, big-endian, so keys
 // sort by time) followed by a uint32 big-endian sequence that tells apart records with

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -90,6 +91,17 @@ func nextTimeKey(b *bolt.Bucket, t time.Time) ([]byte, error) {
 // formatCursor is a time key as the string a LogEntry carries in ID.
 func formatCursor(k []byte) string { return hex.EncodeToString(k) }
 
+// ErrBadCursor is returned (wrapped) for a log cursor that no page ever handed out: the
+// caller's mistake, not the database's.
+var ErrBadCursor = errors.New("invalid log cursor")
+
+// ValidateCursor checks that s is a log paging cursor (a LogEntry ID) without reading
+// the database.
+func ValidateCursor(s string) error {
+	_, err := parseCursor(s)
+	return err
+}
+
 // parseCursor reads a LogEntry ID (a paging cursor) back into its time key.
 func parseCursor(s string) ([]byte, error) {
 	k, err := hex.DecodeString(s)
@@ -98,7 +110,10 @@ func parseCursor(s string) ([]byte, error) {
 			return k, nil
 		}
 	}
-	return nil, fmt.Errorf("invalid log cursor %q: pass the next value (or an entry id) from a previous page", s)
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return nil, fmt.Errorf("%w %q: pass the next value (or an entry id) from a previous page", ErrBadCursor, s)
 }
 
 // seqKey encodes a notice number.

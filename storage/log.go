@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,6 +19,9 @@ type LogQuery struct {
 	Action  string    // exact match, e.g. "disable"
 	Limit   int       // at most this many entries; 0 means no limit
 	Cursor  string    // resume after the entry with this ID (a previous page's next)
+	// Newest returns the entries newest first: with Limit, the Limit newest ones, and
+	// Cursor then resumes before (older than) the entry it names.
+	Newest bool
 }
 
 // AppendLog stores e and returns it with its ID. A missing time is stamped with the
@@ -51,7 +55,7 @@ func (db *DB) AppendLogNotice(e LogEntry, n *Notice) (LogEntry, *Notice, error) 
 	return stored, storedNotice, nil
 }
 
-// Log returns the entries q selects, oldest first. When q.Limit cut the answer short,
+// Log returns the entries q selects, oldest first (newest first with q.Newest). When q.Limit cut the answer short,
 // next is the cursor for the following page; it is "" when there is nothing more.
 func (db *DB) Log(q LogQuery) (entries []LogEntry, next string, err error) {
 	if q.Limit < 0 {
@@ -143,7 +147,56 @@ func queryLog(tx *bolt.Tx, q LogQuery, after []byte) ([]LogEntry, string, error)
 	}
 	var out []LogEntry
 	var next string
+	// visit filters one key's entry into out; stop ends the walk.
+	visit := func(k []byte) (stop bool, err error) {
+		v := logB.Get(k)
+		if v == nil {
+			// An index key whose entry is gone (pruned by an older build): nothing to show.
+			return false, nil
+		}
+		e, err := decodeLogEntry(k, v)
+		if err != nil {
+			return true, err
+		}
+		if (q.Reason != "" && !strings.EqualFold(e.Reason, q.Reason)) || (q.Action != "" && !strings.EqualFold(e.Action, q.Action)) {
+			return false, nil
+		}
+		if q.AddinID != "" && e.AddinID != q.AddinID {
+			return false, nil
+		}
+		if q.Limit > 0 && len(out) == q.Limit {
+			next = out[len(out)-1].ID
+			return true, nil
+		}
+		out = append(out, e)
+		return false, nil
+	}
 	c := keys.Cursor()
+	if q.Newest {
+		// Walk back from the newest key below upper (until, or the cursor: both
+		// exclusive) down to since.
+		upper := stop
+		if after != nil && (upper == nil || bytes.Compare(after, upper) < 0) {
+			upper = after
+		}
+		low := boundKey(q.Since)
+		k, _ := c.Last()
+		if upper != nil {
+			if k, _ = c.Seek(upper); k == nil {
+				k, _ = c.Last()
+			} else {
+				k, _ = c.Prev()
+			}
+		}
+		for ; k != nil && bytes.Compare(k, low) >= 0; k, _ = c.Prev() {
+			if done, err := visit(k); err != nil {
+				return nil, "", err
+			} else if done {
+				break
+			}
+		}
+		return out, next, nil
+	}
 	for k, _ := c.Seek(start); k != nil; k, _ = c.Next() {
 		if after != nil && bytes.Compare(k, after) <= 0 {
 			continue
@@ -151,26 +204,11 @@ func queryLog(tx *bolt.Tx, q LogQuery, after []byte) ([]LogEntry, string, error)
 		if stop != nil && bytes.Compare(k, stop) >= 0 {
 			break
 		}
-		v := logB.Get(k)
-		if v == nil {
-			// An index key whose entry is gone (pruned by an older build): nothing to show.
-			continue
-		}
-		e, err := decodeLogEntry(k, v)
-		if err != nil {
+		if done, err := visit(k); err != nil {
 			return nil, "", err
-		}
-		if (q.Reason != "" && e.Reason != q.Reason) || (q.Action != "" && e.Action != q.Action) {
-			continue
-		}
-		if q.AddinID != "" && e.AddinID != q.AddinID {
-			continue
-		}
-		if q.Limit > 0 && len(out) == q.Limit {
-			next = out[len(out)-1].ID
+		} else if done {
 			break
 		}
-		out = append(out, e)
 	}
 	return out, next, nil
 }

@@ -74,6 +74,15 @@ func TestLogQueryFilters(t *testing.T) {
 		{"since before 1970", LogQuery{Since: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), Until: at(1)}, "0"},
 		{"since after 2262", LogQuery{Since: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)}, ""},
 		{"limit", LogQuery{Limit: 3}, "0,1,2"},
+		{"newest first", LogQuery{Newest: true}, "9,8,7,6,p,5,4,3,2,1,0"},
+		{"newest one", LogQuery{Newest: true, Limit: 1}, "9"},
+		{"newest three", LogQuery{Newest: true, Limit: 3}, "9,8,7"},
+		{"newest in a window", LogQuery{Newest: true, Since: at(4), Until: at(6)}, "p,5,4"},
+		{"newest before until", LogQuery{Newest: true, Until: at(2), Limit: 5}, "1,0"},
+		{"newest of one add-in", LogQuery{Newest: true, AddinID: "b", Limit: 2}, "9,7"},
+		{"newest with a reason, any case", LogQuery{Newest: true, Reason: "CPU"}, "9,6,3,0"},
+		{"action, any case", LogQuery{Action: "Policy-Changed"}, "p"},
+		{"newest, empty window", LogQuery{Newest: true, Since: at(6), Until: at(6)}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +94,27 @@ func TestLogQueryFilters(t *testing.T) {
 				t.Errorf("Log(%+v) = %s, want %s", tt.q, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestLogNewestPagesBackwards(t *testing.T) {
+	db, _ := openTestDB(t)
+	seedLog(t, db)
+	var pages []string
+	q := LogQuery{Newest: true, Limit: 4}
+	for range 10 {
+		es, next, err := db.Log(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, details(es))
+		if next == "" {
+			break
+		}
+		q.Cursor = next
+	}
+	if got, want := strings.Join(pages, "|"), "9,8,7,6|p,5,4,3|2,1,0"; got != want {
+		t.Errorf("newest-first pages = %s, want %s", got, want)
 	}
 }
 

@@ -18,6 +18,9 @@ const (
 	bucketNotices    = "notices"
 	bucketNoticeAcks = "notice_acks"
 	bucketGrants     = "grants"
+	// Added by migration 3.
+	bucketHistory     = "history"
+	bucketActivations = "activations"
 )
 
 // keySchemaVersion in the meta bucket holds the version of the last migration applied.
@@ -38,6 +41,7 @@ type migration struct {
 var migrations = []migration{
 	{version: 1, name: "create the buckets", migrate: createBuckets},
 	{version: 2, name: "index the disable log by add-in", migrate: indexLogByAddin},
+	{version: 3, name: "keep each add-in's sample and activation history", migrate: createHistoryBuckets},
 }
 
 // schemaVersion is the version a database has after every migration.
@@ -46,6 +50,16 @@ func schemaVersion() uint64 { return migrations[len(migrations)-1].version }
 // createBuckets is migration 1: the original layout.
 func createBuckets(tx *bolt.Tx, _ zerolog.Logger) error {
 	for _, name := range []string{bucketAddins, bucketStrikes, bucketLog, bucketNotices, bucketNoticeAcks, bucketGrants} {
+		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// createHistoryBuckets is migration 3: history and activations, filled from then on.
+func createHistoryBuckets(tx *bolt.Tx, _ zerolog.Logger) error {
+	for _, name := range []string{bucketHistory, bucketActivations} {
 		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}

@@ -17,6 +17,7 @@ import (
 var migrationTests = map[uint64]func(t *testing.T){
 	1: testMigrationCreateBuckets,
 	2: testMigrationIndexLogByAddin,
+	3: testMigrationHistoryBuckets,
 }
 
 func TestEveryMigrationHasATest(t *testing.T) {
@@ -209,6 +210,29 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 		for _, name := range []string{bucketMeta, bucketAddins, "half-done"} {
 			if tx.Bucket([]byte(name)) != nil {
 				t.Errorf("bucket %s exists after a failed migration", name)
+			}
+		}
+		return nil
+	})
+}
+
+func testMigrationHistoryBuckets(t *testing.T) {
+	bdb, _ := openRaw(t)
+	defer bdb.Close()
+	migrateTo(t, bdb, 2)
+	bdb.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte(bucketHistory)) != nil {
+			t.Error("history exists before migration 3")
+		}
+		return nil
+	})
+	if from, to := migrateTo(t, bdb, 3); from != 2 || to != 3 {
+		t.Fatalf("migrated %d → %d, want 2 → 3", from, to)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		for _, name := range []string{bucketHistory, bucketActivations} {
+			if tx.Bucket([]byte(name)) == nil {
+				t.Errorf("bucket %s missing after migration 3", name)
 			}
 		}
 		return nil

@@ -50,6 +50,27 @@ const (
 	ActionUnblock = "unblock"
 )
 
+// Log reasons that are not governance metrics. A disable or exempt entry's reason is the
+// governance.Metric; a state change someone made by hand has ReasonManual (their words
+// go to Detail), and one policy made has ReasonPolicy (the rule goes to Detail).
+const (
+	ReasonManual = "manual"
+	ReasonPolicy = "policy"
+)
+
+// LogActions lists every action the daemon writes, for `addingov log --action`.
+var LogActions = []string{ActionDisable, ActionExempt, ActionEnable, ActionBlock, ActionUnblock,
+	"policy-changed", "install", "remove", "grant", "regrant"}
+
+// LogReasons lists every reason the daemon writes, for `addingov log --reason`.
+func LogReasons() []string {
+	out := make([]string, 0, len(governance.Metrics)+5)
+	for _, m := range governance.Metrics {
+		out = append(out, string(m))
+	}
+	return append(out, ReasonManual, ReasonPolicy, "remove", "regrant", "on-the-fly")
+}
+
 // LogEntry is one line of the disable log.
 type LogEntry struct {
 	// ID is the entry's key as a string; it orders entries by time and is the cursor
