@@ -66,7 +66,7 @@ wine "$build/fakeoffice.exe" install "$(winepath -w "$corpus")" || fail "could n
 
 start_daemon() {
   wine "$build/addingovd.exe" run --state-dir "$state_win" --socket "$ADDINGOV_SOCKET" \
-    --office-events "$events_win" --interval 1s >>"$build/daemon.log" 2>&1 &
+    --office-events "$events_win" >>"$build/daemon.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 1 150); do
     if cli status >/dev/null 2>&1; then return 0; fi
