@@ -14,11 +14,18 @@ import (
 )
 
 func TestFileEventsFollowsAppendedLines(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "events.jsonl")
+	// os.MkdirTemp, not t.TempDir: os.RemoveAll fails under Wine (DESIGN.md).
+	dir, err := os.MkdirTemp("", "office-events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	path := filepath.Join(dir, "events.jsonl")
 	line := func(id uint32, text string) string {
 		b, _ := json.Marshal(office.Event{Provider: "Outlook", ID: id, Time: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC), Text: text})
 		return string(b) + "\n"
 	}
+	var f *os.File
 	if err := os.WriteFile(path, []byte(line(45, "old")+"not json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +43,7 @@ func TestFileEventsFollowsAppendedLines(t *testing.T) {
 	if err := <-bad; !strings.Contains(err.Error(), ":2: not an event") {
 		t.Fatalf("bad line error = %v", err)
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f, err = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
