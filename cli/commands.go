@@ -8,6 +8,7 @@ import (
 
 	"addingov/display"
 	"addingov/localapi"
+	"addingov/office"
 )
 
 func statusCmd(g *globals) *cobra.Command {
@@ -77,9 +78,9 @@ func addinsCmd(g *globals) *cobra.Command {
 }
 
 func printAddins(g *globals, as []localapi.Addin) error {
-	t := newTable(g.out, "ID", "NAME", "STATE", "STRIKES", "CPU", "MEMORY", "REASON")
+	t := newTable(g.out, "ID", "NAME", "KIND", "HOST", "STATE", "STRIKES", "CPU", "MEMORY", "REASON")
 	for _, a := range as {
-		t.row(a.ID, a.Name, a.State, fmtStrikes(a.Strikes), strconv.FormatFloat(a.CPUPercent, 'f', 0, 64)+"%",
+		t.row(a.ID, a.Name, orDash(a.Kind), orDash(a.Host), a.State, fmtStrikes(a.Strikes), strconv.FormatFloat(a.CPUPercent, 'f', 0, 64)+"%",
 			fmtBytes(a.MemoryBytes), orDash(a.Reason))
 	}
 	return t.flush()
@@ -114,4 +115,12 @@ func stateCmd(g *globals, enable bool) *cobra.Command {
 	cmd.Flags().BoolVar(&req.Everyone, "everyone", false, "for every user of this machine (administrators only)")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why, for the log")
 	return cmd
+}
+
+// fmtLoadBehavior shows an Office add-in's LoadBehavior with its meaning.
+func fmtLoadBehavior(lb *uint32) string {
+	if lb == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d (%s)", *lb, office.LoadBehavior(*lb).Meaning())
 }

@@ -67,7 +67,8 @@ func printDetails(w io.Writer, d localapi.AddinDetails, now time.Time) error {
 	t := newTable(w, "FIELD", "VALUE")
 	for _, kv := range [][2]string{
 		{"id", a.ID}, {"name", a.Name}, {"version", orDash(a.Version)}, {"provider", orDash(a.Provider)},
-		{"kind", orDash(a.Kind)}, {"permission", orDash(a.Permission)}, {"scope", orDash(a.Scope)},
+		{"kind", orDash(a.Kind)}, {"host", orDash(a.Host)}, {"permission", orDash(a.Permission)}, {"scope", orDash(a.Scope)},
+		{"registered for", orDash(a.Registered)}, {"load behavior", fmtLoadBehavior(a.LoadBehavior)}, {"registration problems", orDash(strings.Join(a.Problems, "; "))},
 		{"state", a.State}, {"why", orDash(a.Reason)}, {"since", fmtTime(a.Since)}, {"by", orDash(a.By)},
 		{"managed by policy", orDash(a.Managed)}, {"strikes", fmtStrikes(a.Strikes)},
 		{"processes", fmtPIDs(a.PIDs)}, {"cpu", fmt.Sprintf("%.0f%% of a core", a.CPUPercent)},

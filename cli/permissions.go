@@ -24,8 +24,9 @@ func init() { extraCommands = append(extraCommands, permissionsCmd) }
 
 func permissionsCmd(g *globals) *cobra.Command {
 	var policyFile, scope string
+	var installed bool
 	cmd := &cobra.Command{
-		Use:   "permissions ID|MANIFEST",
+		Use:   "permissions ID|MANIFEST | --installed",
 		Short: "Show what an add-in may do, in plain words, and whether policy allows it",
 		Long: `permissions shows what an add-in may do: for Outlook and Office add-ins its permission
 level in plain words, for SharePoint add-ins the scopes and rights it asks for and which
@@ -43,9 +44,18 @@ Given a manifest file it works offline, without the daemon, checking the policy 
 daemon, which checks the current policy.`,
 		Example: `  addingov permissions contoso-mail.xml
   addingov permissions contoso-mail.xml --policy-file caps.reg --json
-  addingov permissions 39845a63-5bc4-4735-ab15-ba27e395f232`,
-		Args: cobra.ExactArgs(1),
+  addingov permissions 39845a63-5bc4-4735-ab15-ba27e395f232
+  addingov permissions --installed`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if installed {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if installed {
+				return installedWebAddins(g, policyFile)
+			}
 			if scope != catalog.ScopeUser && scope != catalog.ScopeMachine {
 				return usagef("--scope %q: use user or machine", scope)
 			}
@@ -77,6 +87,7 @@ daemon, which checks the current policy.`,
 		},
 	}
 	cmd.Flags().StringVar(&policyFile, "policy-file", "", "check against the policy in this .reg file (manifest files only; default: built-in defaults)")
+	cmd.Flags().BoolVar(&installed, "installed", false, "explain every web add-in sideloaded into Office for this user (HKCU\\Software\\Microsoft\\Office\\16.0\\WEF\\Developer)")
 	cmd.Flags().StringVar(&scope, "scope", catalog.ScopeUser, "install scope to check policy for: user or machine (manifest files only)")
 	return cmd
 }

@@ -35,7 +35,11 @@ can test a GPO before pushing it.`,
 				if err != nil {
 					return err
 				}
-				if raw, err = registrypolicy.Evaluate(s).JSON(); err != nil {
+				v := registrypolicy.Evaluate(s).View()
+				if installed, ok := localOfficeProgIDs(); ok {
+					v.MatchOffice(installed)
+				}
+				if raw, err = json.MarshalIndent(v, "", "  "); err != nil {
 					return err
 				}
 			} else {

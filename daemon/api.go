@@ -119,6 +119,7 @@ func (d *Daemon) view(a storage.Addin) localapi.Addin {
 	if v.PIDs = d.sampler.Live(a.ID); len(v.PIDs) > 0 && sampled {
 		v.CPUPercent, v.MemoryBytes = last.CPUPercent, last.MemoryBytes
 	}
+	d.officeView(&v)
 	return v
 }
 
@@ -201,6 +202,7 @@ func (d *Daemon) changeState(id string, state governance.State, action, reason, 
 		delete(d.overrides.overrides, id)
 	}
 	d.engine.SetState(id, state)
+	d.applyHostSwitch(id, state, by)
 	d.log.Info().Str("event", "addin-"+action+"d").Str("addin", id).Str("by", by).Msg("add-in " + action + "d")
 	return nil
 }

@@ -90,6 +90,7 @@ type Daemon struct {
 	server  *localapi.Server
 	ext     []localapi.Extension
 	restart restartState // see rebind.go
+	office  *officeHost  // nil unless EnableOffice was called
 }
 
 // New opens the state database and restores governance state from it.
@@ -211,6 +212,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.office != nil {
+		d.officeScan() // before serving: the first `addingov addins` lists Office's add-ins
+	}
 	d.server = localapi.NewServer(d, d.log, d.ext...)
 	d.resumeGovernance()
 	ctx, cancel := context.WithCancel(ctx)
@@ -230,6 +234,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		defer wg.Done()
 		d.loop(ctx)
 	}()
+	if d.office != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.runOffice(ctx)
+		}()
+	}
 	go func() {
 		defer wg.Done()
 		if err := d.cfg.Policy.Watch(ctx, d.onPolicyChange); err != nil && ctx.Err() == nil {

@@ -100,10 +100,13 @@ func (d *Daemon) applyLocked(r governance.Result) {
 	if a, err := d.db.Addin(dec.AddinID); err == nil {
 		name, scope = a.Name, a.Scope
 	}
-	entry, notice, err := d.db.ApplyDecision(dec, r.Strikes, disableNotice(name, scope, dec))
+	entry, notice, err := d.db.ApplyDecision(dec, r.Strikes, d.withHostNote(dec.AddinID, disableNotice(name, scope, dec)))
 	if err != nil {
 		d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", dec.AddinID).Msg("store decision")
 		return
+	}
+	if dec.Action == governance.ActionDisable {
+		d.applyHostSwitch(dec.AddinID, governance.StateDisabled, "governance")
 	}
 	ev := d.log.Warn()
 	msg := "add-in disabled"

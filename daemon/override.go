@@ -18,6 +18,9 @@ type overridePolicy struct {
 	overrides map[string]bool   // guarded by Daemon.mu
 	perUser   map[string]string // per-user record id → machine-wide add-in id; guarded by Daemon.mu
 	owners    map[string]string // user-scope add-in id → its owner (uid or SID); guarded by Daemon.mu
+	// decorate, when set, adds to a user's policy what the daemon derives from it
+	// (Office's own lists applied to Office's add-ins).
+	decorate func(p governance.Policy, user string) governance.Policy
 }
 
 var _ governance.AddinPolicySource = (*overridePolicy)(nil)
@@ -43,6 +46,9 @@ func (o *overridePolicy) raw(addinID string) governance.Policy {
 	}
 	if user == "" {
 		return o.src.Policy()
+	}
+	if o.decorate != nil {
+		return o.decorate(o.forUser(user), user)
 	}
 	return o.forUser(user)
 }

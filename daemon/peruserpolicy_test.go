@@ -32,16 +32,18 @@ func (h hives) set(user, key, name string, v registrypolicy.Value) {
 	h.store.Set(registrypolicy.HKU, user+`\`+key, name, v)
 }
 
-const resiliency = `Software\Policies\Microsoft\Office\16.0\Outlook\Resiliency\AddinList`
+// resiliency is our own per-user managed list: Outlook's AddinList names COM and VSTO
+// ProgIDs only, not these add-ins.
+const resiliency = `SOFTWARE\Policies\AddinGov\ManagedAddins`
 
 // perUserProvider: user 1000's policy blocks the machine-wide add-in "shared" and
 // lists "mine" as always enabled; user 1001 has no policy of its own.
 func perUserProvider(t testing.TB) (*registrypolicy.Provider, hives) {
 	t.Helper()
 	h := hives{store: registrypolicy.NewMemoryStore(), users: []string{"1000", "1001"}}
-	h.set("1000", resiliency, "shared", registrypolicy.String("0"))
+	h.set("1000", resiliency, "shared", registrypolicy.DWord(0))
 	h.set("1000", `SOFTWARE\Policies\AddinGov`, registrypolicy.BlockUnmanagedAddins, registrypolicy.DWord(1))
-	h.set("1000", resiliency, "mine", registrypolicy.String("1"))
+	h.set("1000", resiliency, "mine", registrypolicy.DWord(1))
 	h.store.Set(registrypolicy.HKLM, registrypolicy.KeyAddinGov, registrypolicy.AlertIntervalSeconds, registrypolicy.DWord(5))
 	p, err := registrypolicy.NewProvider(func() (registrypolicy.Store, error) { return h.store, nil }, zerolog.Nop(),
 		registrypolicy.WithUsers(h), registrypolicy.WithPollInterval(-1))

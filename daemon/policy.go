@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"addingov/office"
 	"context"
 	"encoding/json"
 	"strings"
@@ -46,6 +47,9 @@ func (d *Daemon) Policy(ctx context.Context, user string) (json.RawMessage, erro
 // --interval shows as its own source, above the policy's value.
 func (d *Daemon) policyView(e *registrypolicy.Effective) registrypolicy.View {
 	v := e.View()
+	if inv, ok := d.OfficeInventory(); ok {
+		v.MatchOffice(office.ProgIDs(inv))
+	}
 	if d.cfg.Interval > 0 {
 		v.Override(registrypolicy.AlertIntervalSeconds, d.cfg.Interval.Seconds(), "addingovd --interval "+d.cfg.Interval.String())
 	}

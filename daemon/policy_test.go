@@ -24,7 +24,8 @@ func regFile(cpu int, managed string) string {
 		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\AddinGov]\r\n" +
 		fmt.Sprintf("\"CPUCorePercent\"=dword:%08x\r\n", cpu)
 	if managed != "" {
-		s += "\r\n[HKEY_CURRENT_USER\\Software\\Policies\\Microsoft\\Office\\16.0\\Outlook\\Resiliency\\AddinList]\r\n" + managed + "\r\n"
+		// Our own list governs web add-ins by id (Outlook's AddinList names COM ProgIDs).
+		s += "\r\n[HKEY_CURRENT_USER\\SOFTWARE\\Policies\\AddinGov\\ManagedAddins]\r\n" + managed + "\r\n"
 	}
 	return s
 }

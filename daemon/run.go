@@ -30,6 +30,12 @@ type RunOptions struct {
 	Service bool
 	// Version is what status reports; empty means the build's stamped version.Version.
 	Version string
+	// OfficeUsers are the SIDs whose Office add-ins are governed (Windows); none means
+	// the current user, or, for the service, every user whose profile is loaded.
+	OfficeUsers []string
+	// OfficeEvents is a JSON Lines file of Application-log events to follow instead of
+	// the Event Log (exported events, or a test under Wine, whose event log is a stub).
+	OfficeEvents string
 }
 
 // RunMain is the whole of `addingovd run` and of the Windows service's body: it sets
@@ -72,6 +78,9 @@ func RunMain(ctx context.Context, o RunOptions, ready func()) error {
 		return err
 	}
 	d.AddExtension(catalog.New(d.DB(), d.PolicyFor, d, log).Extension())
+	if err := setupOffice(d, o, log); err != nil {
+		log.Warn().Err(err).Msg("Office's own add-ins are not governed")
+	}
 	return d.Run(ctx)
 }
 

@@ -71,7 +71,7 @@ func (e *Engine) settle(c call, id string, a *addin, res *Result) (disabled bool
 func (e *Engine) decide(c call, id string, a *addin) *Decision {
 	for _, m := range Metrics {
 		strikes := a.metricStrikes(m)
-		if len(strikes) == 0 || len(strikes) < strikesToDecide(m, c.limits) {
+		if len(strikes) == 0 || (len(strikes) < strikesToDecide(m, c.limits) && !anyDecisive(strikes)) {
 			continue
 		}
 		last := strikes[len(strikes)-1]
@@ -103,6 +103,16 @@ func (e *Engine) decide(c call, id string, a *addin) *Decision {
 		return d
 	}
 	return nil
+}
+
+// anyDecisive reports whether one of strikes reaches its limit on its own.
+func anyDecisive(strikes []Strike) bool {
+	for _, s := range strikes {
+		if s.Decisive {
+			return true
+		}
+	}
+	return false
 }
 
 // when is the time an observation happened: its own when the reporter set one, else

@@ -46,6 +46,9 @@ func limitsOf(t Thresholds) Thresholds {
 	if t.ActivationLimit < 1 {
 		t.ActivationLimit = d.ActivationLimit
 	}
+	if t.StartupCount < 1 {
+		t.StartupCount = d.StartupCount
+	}
 	if t.StrikeWindow <= 0 {
 		t.StrikeWindow = d.StrikeWindow
 	}

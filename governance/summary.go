@@ -55,6 +55,9 @@ func crashSummary(count int, window time.Duration) string {
 // activationSummary: "was slow or failed to start 3 times (1.5 s, 1.6 s, timed out;
 // the limit is 1 s)".
 func activationSummary(strikes []Strike) string {
+	if last := strikes[len(strikes)-1]; last.Decisive {
+		return startupSummary(last)
+	}
 	items := make([]string, len(strikes))
 	for i, s := range strikes {
 		items[i] = formatLatency(latencyOf(s.Value))

@@ -88,6 +88,9 @@ type Thresholds struct {
 
 	ActivationThreshold time.Duration // activations slower than this strike
 	ActivationLimit     int           // slow or failed activations that disable
+	// StartupCount is how many of a host's recorded starts the start-up rule takes the
+	// median of (Outlook's rule: 5); see Engine.ObserveStartups.
+	StartupCount int
 
 	StrikeWindow time.Duration // strikes older than this no longer count
 	LogRetention time.Duration // how long the disable log is kept
@@ -113,6 +116,7 @@ func DefaultThresholds() Thresholds {
 		CrashLimit:              3,
 		ActivationThreshold:     1000 * time.Millisecond,
 		ActivationLimit:         3,
+		StartupCount:            5,
 		StrikeWindow:            24 * time.Hour,
 		LogRetention:            365 * 24 * time.Hour,
 		HistoryRetention:        24 * time.Hour,
@@ -199,6 +203,14 @@ type Activation struct {
 	Reason       string        `json:"reason,omitempty"` // failure reason, e.g. "timeout"
 }
 
+// Startups is a host's own record of an add-in's recent start-up times, oldest first:
+// Outlook writes one load time per add-in at every start. Governance applies the
+// host's rule to them (Engine.ObserveStartups).
+type Startups struct {
+	AddinID string       `json:"addin_id"`
+	Starts  []Activation `json:"starts"` // Time and Latency of each start, oldest first
+}
+
 // Crash is a tracked add-in process that exited while an activation was live without
 // an end report.
 type Crash struct {
@@ -229,6 +241,9 @@ type Strike struct {
 	Unit      string     `json:"unit"`      // "% of one core", "MB", "ms", "crashes"
 	Evidence  []Evidence `json:"evidence,omitempty"`
 	Exempt    bool       `json:"exempt,omitempty"` // the add-in is always enabled by policy
+	// Decisive marks a strike that reaches its metric's limit on its own: the host's
+	// own rule over several starts already judged the add-in (ObserveStartups).
+	Decisive bool `json:"decisive,omitempty"`
 }
 
 // Action is what a decision does.

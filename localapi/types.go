@@ -47,6 +47,13 @@ type Addin struct {
 	PIDs        []int32        `json:"pids,omitempty"`
 	CPUPercent  float64        `json:"cpu_percent"`
 	MemoryBytes uint64         `json:"memory_bytes"`
+	// For the add-ins Office itself runs: the host application (Outlook, Word, Excel,
+	// PowerPoint), whether Office registers it for the user or the machine, the
+	// LoadBehavior Office applies, and what is wrong with the registration.
+	Host         string   `json:"host,omitempty"`
+	Registered   string   `json:"registered,omitempty"`
+	LoadBehavior *uint32  `json:"load_behavior,omitempty"`
+	Problems     []string `json:"problems,omitempty"`
 }
 
 // ActivationRequest is a host's report that it is starting an add-in.

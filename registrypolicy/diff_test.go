@@ -34,20 +34,20 @@ func TestDiff(t *testing.T) {
 		}, []Change{
 			{AlertIntervalSeconds, "10 s", "20 s"},
 			{BlockUserInstalls, "off", "on"},
-			{"ManagedAddins[a]", "always-enabled", "user-decides"},
-			{"ManagedAddins[b]", "blocked", "(none)"},
-			{"ManagedAddins[c]", "(none)", "blocked"},
+			{"OfficeAddinList[a]", "always-enabled", "user-decides"},
+			{"OfficeAddinList[b]", "blocked", "(none)"},
+			{"OfficeAddinList[c]", "(none)", "blocked"},
 		}, []string{
 			"AlertIntervalSeconds: 10 s → 20 s", "BlockUserInstalls: off → on",
-			"ManagedAddins[a]: always-enabled → user-decides", "ManagedAddins[b]: blocked → (none)", "ManagedAddins[c]: (none) → blocked",
+			"OfficeAddinList[a]: always-enabled → user-decides", "OfficeAddinList[b]: blocked → (none)", "OfficeAddinList[c]: (none) → blocked",
 		}, false},
 		{"invalid new value reverts to default", func(s *MemoryStore) {
 			s.Set(HKCU, msWEF16, "alertinterval", DWord(1))
 		}, []Change{{AlertIntervalSeconds, "10 s", "5 s"}}, nil, false},
 		{"nil old is the defaults", func(*MemoryStore) {}, []Change{
 			{AlertIntervalSeconds, "5 s", "10 s"},
-			{"ManagedAddins[a]", "(none)", "always-enabled"},
-			{"ManagedAddins[b]", "(none)", "blocked"},
+			{"OfficeAddinList[a]", "(none)", "always-enabled"},
+			{"OfficeAddinList[b]", "(none)", "blocked"},
 		}, nil, true},
 	}
 	for _, tc := range tests {

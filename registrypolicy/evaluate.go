@@ -23,6 +23,9 @@ type Effective struct {
 	Policy governance.Policy
 	// Caps are the install and permission ceilings the catalog enforces.
 	Caps Caps
+	// Office is Microsoft's Outlook AddinList and restricttolist with Office's meaning:
+	// they govern COM and VSTO add-ins by ProgID, never web add-ins.
+	Office OfficeLists
 	// MemoryKind says which memory figure MemoryThresholdMB and MemoryPercent are
 	// compared with on this platform: "private commit" on Windows (Microsoft's explain
 	// text calls the limit virtual memory), "resident" elsewhere.
@@ -82,6 +85,28 @@ type ManagedAddin struct {
 	Origin string
 }
 
+// OfficeLists are Microsoft's Outlook policy lists as Office reads them.
+type OfficeLists struct {
+	// AddinList is Outlook\Resiliency\AddinList: ProgID → mode, sorted by ProgID.
+	AddinList []ManagedAddin
+	// ListOn is the Office ADMX's policyon marker.
+	ListOn bool
+	// RestrictToList is Outlook\Resiliency\restricttolist: block every COM and VSTO
+	// add-in the list does not name as 1 or 2 (all of them when there is no list).
+	RestrictToList bool
+}
+
+// Mode is the AddinList entry of progID (compared case-insensitively, as the registry
+// does), and whether the list names it.
+func (o OfficeLists) Mode(progID string) (governance.ManagedMode, bool) {
+	for _, m := range o.AddinList {
+		if strings.EqualFold(m.ID, progID) {
+			return m.Mode, true
+		}
+	}
+	return 0, false
+}
+
 // Caps are the administrator's install and permission ceilings.
 type Caps struct {
 	BlockUserInstalls         bool
@@ -113,6 +138,8 @@ func Evaluate(s Store) *Effective {
 		switch {
 		case def.Name == ManagedAddins:
 			sv, e.Managed, listOn = evaluateManaged(s, def)
+		case def.Name == OfficeAddinList:
+			sv, e.Office.AddinList, e.Office.ListOn = evaluateManaged(s, def)
 		case def.Kind == KindList:
 			sv = evaluateList(s, def)
 		default:
@@ -124,6 +151,7 @@ func Evaluate(s Store) *Effective {
 	}
 	e.Policy = policyFrom(values, e.Managed)
 	e.Policy.ManagedListOn = listOn
+	e.Office.RestrictToList = values[OfficeRestrictToList].(bool)
 	e.Caps = Caps{
 		BlockUserInstalls:         values[BlockUserInstalls].(bool),
 		MaxMailPermission:         values[MaxMailPermission].(string),
@@ -444,6 +472,7 @@ func policyFrom(v map[string]any, managed []ManagedAddin) governance.Policy {
 		CrashLimit:              int(num(CrashLimit)),
 		ActivationThreshold:     time.Duration(num(ActivationThresholdMs)) * time.Millisecond,
 		ActivationLimit:         int(num(ActivationLimit)),
+		StartupCount:            governance.DefaultThresholds().StartupCount, // Outlook's 5; no policy value
 		StrikeWindow:            time.Duration(num(StrikeWindowMinutes)) * time.Minute,
 		LogRetention:            time.Duration(num(LogRetentionDays)) * 24 * time.Hour,
 		HistoryRetention:        time.Duration(num(HistoryRetentionHours)) * time.Hour,

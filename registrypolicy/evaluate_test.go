@@ -52,7 +52,7 @@ func TestDoneWhenScenarios(t *testing.T) {
 				AlertIntervalSeconds:  {10.0, `testdata/done-when.reg:7 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\alertinterval`, ""},
 				ActivationThresholdMs: {2500.0, `testdata/done-when.reg:8 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\activationalertthreshold`, ""},
 				CPUCorePercent:        {80.0, `testdata/done-when.reg:11 HKEY_LOCAL_MACHINE\SOFTWARE\Policies\AddinGov\CPUCorePercent`, ""},
-				ManagedAddins:         {[]any{"demo-cpu"}, `testdata/done-when.reg:15 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\Outlook\Resiliency\AddinList`, ""},
+				ManagedAddins:         {[]any{"demo-cpu"}, `testdata/done-when.reg:15 HKEY_CURRENT_USER\SOFTWARE\Policies\AddinGov\ManagedAddins`, ""},
 			},
 		},
 		{
@@ -61,7 +61,7 @@ func TestDoneWhenScenarios(t *testing.T) {
 				AlertIntervalSeconds:  {5.0, "default", `testdata/alert-below-range.reg:6 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\alertinterval: 1 is out of range 5–600 s (ignored)`},
 				ActivationThresholdMs: {2500.0, `testdata/alert-below-range.reg:7 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\WEF\Outlook\activationalertthreshold`, ""},
 				CPUCorePercent:        {80.0, `testdata/alert-below-range.reg:10 HKEY_LOCAL_MACHINE\SOFTWARE\Policies\AddinGov\CPUCorePercent`, ""},
-				ManagedAddins:         {[]any{"demo-cpu"}, `testdata/alert-below-range.reg:14 HKEY_CURRENT_USER\Software\Policies\Microsoft\Office\16.0\Outlook\Resiliency\AddinList`, ""},
+				ManagedAddins:         {[]any{"demo-cpu"}, `testdata/alert-below-range.reg:14 HKEY_CURRENT_USER\SOFTWARE\Policies\AddinGov\ManagedAddins`, ""},
 			},
 		},
 	}
@@ -210,9 +210,11 @@ func TestMicrosoftMappings(t *testing.T) {
 		{msWEF16, "activationalertthreshold", ActivationThresholdMs, DWord(2500), int64(2500), func(th governance.Thresholds) bool { return th.ActivationThreshold == 2500*time.Millisecond }},
 		{msWEF16, "activationretrylimit", ActivationLimit, DWord(5), int64(5), func(th governance.Thresholds) bool { return th.ActivationLimit == 5 }},
 		{msPrefs16, "activationretrylimit", ActivationLimit, DWord(1), int64(1), func(th governance.Thresholds) bool { return th.ActivationLimit == 1 }},
-		{msRes16, "restricttolist", BlockUnmanagedAddins, DWord(1), true, func(th governance.Thresholds) bool { return th.BlockUnmanaged }},
-		{msRes16, "restricttolist", BlockUnmanagedAddins, String("1"), true, func(th governance.Thresholds) bool { return th.BlockUnmanaged }},
-		{`Software\Policies\Microsoft\Office\15.0\Outlook\Resiliency`, "restricttolist", BlockUnmanagedAddins, DWord(1), true, func(th governance.Thresholds) bool { return th.BlockUnmanaged }},
+		// restricttolist is Office's rule for COM add-ins (OfficeRestrictToList), not our
+		// BlockUnmanagedAddins for every kind.
+		{msRes16, "restricttolist", OfficeRestrictToList, DWord(1), true, func(th governance.Thresholds) bool { return !th.BlockUnmanaged }},
+		{msRes16, "restricttolist", OfficeRestrictToList, String("1"), true, func(th governance.Thresholds) bool { return !th.BlockUnmanaged }},
+		{`Software\Policies\Microsoft\Office\15.0\Outlook\Resiliency`, "restricttolist", OfficeRestrictToList, DWord(1), true, func(th governance.Thresholds) bool { return !th.BlockUnmanaged }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.key+`\`+tc.value+"="+tc.v.Display(), func(t *testing.T) {
@@ -343,26 +345,28 @@ func TestManagedAddins(t *testing.T) {
 		want    map[string]governance.ManagedMode
 		origins map[string]string // id → origin suffix
 		err     string
+		office  map[string]governance.ManagedMode // Outlook's AddinList by ProgID
 	}{
-		{"policyon marker ignored", []entry{{HKCU, msList16, "policyon", DWord(1)}, {HKCU, msList16, "demo-cpu", String("1")}},
-			map[string]governance.ManagedMode{"demo-cpu": governance.ManagedAlwaysEnabled}, map[string]string{"demo-cpu": msList16 + `\demo-cpu`}, ""},
-		{"ours wins over AddinList for the same id", []entry{
+		{"policyon marker ignored", []entry{{HKCU, msList16, "policyon", DWord(1)}, {HKCU, msList16, "Demo.Connect", String("1")}},
+			map[string]governance.ManagedMode{}, nil, "", map[string]governance.ManagedMode{"Demo.Connect": governance.ManagedAlwaysEnabled}},
+		{"AddinList names ProgIDs, never our ids", []entry{
 			{HKCU, msList16, "a", String("1")}, {HKCU, msList16, "b", String("2")}, {HKLM, ours, "A", DWord(0)}},
-			map[string]governance.ManagedMode{"A": governance.ManagedBlocked, "b": governance.ManagedUserDecides},
-			map[string]string{"A": `HKEY_LOCAL_MACHINE\` + ours + `\A`, "b": msList16 + `\b`}, ""},
+			map[string]governance.ManagedMode{"A": governance.ManagedBlocked},
+			map[string]string{"A": `HKEY_LOCAL_MACHINE\` + ours + `\A`}, "",
+			map[string]governance.ManagedMode{"a": governance.ManagedAlwaysEnabled, "b": governance.ManagedUserDecides}},
 		{"machine over user", []entry{{HKCU, ours, "x", DWord(0)}, {HKLM, ours, "x", DWord(2)}},
-			map[string]governance.ManagedMode{"x": governance.ManagedUserDecides}, map[string]string{"x": `HKEY_LOCAL_MACHINE\` + ours + `\x`}, ""},
+			map[string]governance.ManagedMode{"x": governance.ManagedUserDecides}, map[string]string{"x": `HKEY_LOCAL_MACHINE\` + ours + `\x`}, "", nil},
 		{"16.0 over 15.0", []entry{{HKCU, msList15, "x", DWord(0)}, {HKCU, msList16, "x", DWord(1)}, {HKCU, msList15, "y", DWord(2)}},
-			map[string]governance.ManagedMode{"x": governance.ManagedAlwaysEnabled, "y": governance.ManagedUserDecides},
-			map[string]string{"x": msList16 + `\x`, "y": msList15 + `\y`}, ""},
-		{"invalid mode falls through", []entry{{HKLM, ours, "x", DWord(3)}, {HKCU, msList16, "x", String("0")}},
-			map[string]governance.ManagedMode{"x": governance.ManagedBlocked}, map[string]string{"x": msList16 + `\x`}, "3 is out of range: use 0 (always disabled)"},
+			map[string]governance.ManagedMode{}, nil, "",
+			map[string]governance.ManagedMode{"x": governance.ManagedAlwaysEnabled, "y": governance.ManagedUserDecides}},
+		{"invalid mode falls through", []entry{{HKLM, ours, "x", DWord(3)}, {HKCU, ours, "x", String("0")}},
+			map[string]governance.ManagedMode{"x": governance.ManagedBlocked}, map[string]string{"x": `HKEY_CURRENT_USER\` + ours + `\x`}, "3 is out of range: use 0 (always disabled)", nil},
 		{"our list accepts the REG_SZ the ADMX writes", []entry{{HKCU, ours, "x", String("1")}},
-			map[string]governance.ManagedMode{"x": governance.ManagedAlwaysEnabled}, map[string]string{"x": `HKEY_CURRENT_USER\` + ours + `\x`}, ""},
+			map[string]governance.ManagedMode{"x": governance.ManagedAlwaysEnabled}, map[string]string{"x": `HKEY_CURRENT_USER\` + ours + `\x`}, "", nil},
 		{"wrong type ignored", []entry{{HKLM, ours, "x", Binary([]byte{1})}},
-			map[string]governance.ManagedMode{}, nil, "wrong type REG_BINARY"},
+			map[string]governance.ManagedMode{}, nil, "wrong type REG_BINARY", nil},
 		{"policyon is an id in our own list", []entry{{HKLM, ours, "policyon", DWord(1)}},
-			map[string]governance.ManagedMode{"policyon": governance.ManagedAlwaysEnabled}, map[string]string{"policyon": `HKEY_LOCAL_MACHINE\` + ours + `\policyon`}, ""},
+			map[string]governance.ManagedMode{"policyon": governance.ManagedAlwaysEnabled}, map[string]string{"policyon": `HKEY_LOCAL_MACHINE\` + ours + `\policyon`}, "", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -387,19 +391,29 @@ func TestManagedAddins(t *testing.T) {
 			if tc.err == "" && sv.Error != "" || !strings.Contains(sv.Error, tc.err) {
 				t.Errorf("error %q, want %q", sv.Error, tc.err)
 			}
+			office := map[string]governance.ManagedMode{}
+			for _, m := range e.Office.AddinList {
+				office[m.ID] = m.Mode
+			}
+			if tc.office == nil {
+				tc.office = map[string]governance.ManagedMode{}
+			}
+			if !reflect.DeepEqual(office, tc.office) {
+				t.Errorf("Office AddinList %v, want %v", office, tc.office)
+			}
 		})
 	}
 }
 
-func TestBlockUnmanagedNeedsNoList(t *testing.T) {
-	// restricttolist is read on its own; governance applies it only while the list has
-	// entries (governance.Thresholds.BlockUnmanaged).
+func TestRestrictToListNeedsNoList(t *testing.T) {
+	// restricttolist is read on its own, as Office's rule for COM add-ins: with no list
+	// it blocks every COM add-in (the daemon applies it); our BlockUnmanaged is untouched.
 	s := NewMemoryStore()
 	s.Set(HKCU, msRes16, "restricttolist", DWord(1))
 	s.Set(HKCU, msRes16, "restricttolist_typo", DWord(1))
 	e := Evaluate(s)
-	if !e.Policy.Thresholds.BlockUnmanaged {
-		t.Error("restricttolist=1 did not set BlockUnmanaged")
+	if !e.Office.RestrictToList || e.Policy.Thresholds.BlockUnmanaged {
+		t.Errorf("restricttolist=1: Office.RestrictToList %v, BlockUnmanaged %v; want true, false", e.Office.RestrictToList, e.Policy.Thresholds.BlockUnmanaged)
 	}
 	if len(e.Managed) != 0 {
 		t.Errorf("managed %v", e.Managed)
@@ -510,8 +524,8 @@ func FuzzEvaluate(f *testing.F) {
 	})
 }
 
-// The Office ADMX enables the managed list with a policyon marker; "block unmanaged"
-// then applies even when the list names no add-in.
+// The Office ADMX enables its list with a policyon marker; it is recorded (and its
+// change reported) but names no add-in.
 func TestManagedListEnabledByItsMarkerAlone(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -531,9 +545,9 @@ func TestManagedListEnabledByItsMarkerAlone(t *testing.T) {
 				s.Set(HKCU, msList16, "policyon", *tt.marker)
 			}
 			e := Evaluate(s)
-			if e.Policy.ManagedListOn != tt.wantOn || e.Policy.ListEnabled() != tt.wantOn || len(e.Managed) != 0 {
-				t.Fatalf("ManagedListOn = %v, ListEnabled = %v, %d managed; want %v and no add-ins",
-					e.Policy.ManagedListOn, e.Policy.ListEnabled(), len(e.Managed), tt.wantOn)
+			if e.Office.ListOn != tt.wantOn || e.Policy.ListEnabled() || len(e.Office.AddinList) != 0 {
+				t.Fatalf("Office.ListOn = %v, our ListEnabled = %v, %d listed; want %v, false and none",
+					e.Office.ListOn, e.Policy.ListEnabled(), len(e.Office.AddinList), tt.wantOn)
 			}
 			if tt.wantOn {
 				changes := e.Diff(Evaluate(NewMemoryStore()))

@@ -42,6 +42,13 @@ func TestTableIsConsistent(t *testing.T) {
 			if s.Title == "" || s.Summary == "" || s.Explain == "" || s.Category == "" {
 				t.Error("missing title, summary, explain or category")
 			}
+			if !s.Ours() {
+				// Microsoft's own policy read with Office's meaning: user policy only.
+				if s.Scope != ScopeUser || s.Locations[0].Authority != AuthorityMicrosoftPolicy {
+					t.Errorf("a Microsoft-only setting must be user policy from Microsoft's keys: %+v", s)
+				}
+				return
+			}
 			if len(s.Locations) < 2 || s.Locations[0].Hive != HKLM || s.Locations[1].Hive != HKCU ||
 				s.Locations[0].Authority != AuthorityAddinGov || s.Locations[1].Authority != AuthorityAddinGov {
 				t.Errorf("must start with our HKLM then HKCU keys: %+v", s.Locations)

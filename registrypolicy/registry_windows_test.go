@@ -196,14 +196,19 @@ func TestRegistryManagedLists(t *testing.T) {
 	regAdd(t, `HKLM\SOFTWARE\Policies\AddinGov\ManagedAddins`, "shared", "REG_DWORD", "0")
 	regAdd(t, ms, "restricttolist", "REG_DWORD", "1")
 	e := Evaluate(NewRegistryStore())
-	want := map[string]governance.ManagedMode{"demo-cpu": governance.ManagedAlwaysEnabled, "shared": governance.ManagedBlocked}
+	// Outlook's list names COM ProgIDs: it reaches Office's lists, never our managed
+	// list of add-in ids.
+	want := map[string]governance.ManagedMode{"shared": governance.ManagedBlocked}
 	if !reflect.DeepEqual(e.Policy.Managed, want) {
 		t.Errorf("managed %v, want %v", e.Policy.Managed, want)
 	}
-	if !e.Policy.Thresholds.BlockUnmanaged {
-		t.Error("restricttolist=1 not applied")
+	if m, ok := e.Office.Mode("DEMO-CPU"); !ok || m != governance.ManagedAlwaysEnabled || len(e.Office.AddinList) != 2 || !e.Office.ListOn {
+		t.Errorf("Office lists %+v", e.Office)
 	}
-	sv, _ := e.Setting(ManagedAddins)
+	if !e.Office.RestrictToList || e.Policy.Thresholds.BlockUnmanaged {
+		t.Error("restricttolist=1 not applied as Office's rule")
+	}
+	sv, _ := e.Setting(OfficeAddinList)
 	if !strings.Contains(sv.Error, `AddinList\bad: 7 is out of range`) {
 		t.Errorf("error %q", sv.Error)
 	}

@@ -134,6 +134,8 @@ const (
 	LogRetentionDays          = "LogRetentionDays"
 	HistoryRetentionHours     = "HistoryRetentionHours"
 	ManagedAddins             = "ManagedAddins"
+	OfficeAddinList           = "OfficeAddinList"
+	OfficeRestrictToList      = "OfficeRestrictToList"
 	BlockUserInstalls         = "BlockUserInstalls"
 	MaxMailPermission         = "MaxMailPermission"
 	MaxDocumentPermission     = "MaxDocumentPermission"
@@ -287,8 +289,8 @@ var settings = []Setting{
 		Name: BlockUnmanagedAddins, Title: "Block all unmanaged add-ins", Category: CategoryAddins,
 		Kind: KindBool, Default: false, Scope: ScopeBoth,
 		Summary:   "block add-ins absent from the managed list (only while the list has entries)",
-		Explain:   "When on, add-ins that the managed add-in list does not name are blocked. It applies only while the list has entries. Microsoft's Outlook policy \"Block all unmanaged add-ins\" (restricttolist) sets the same value.",
-		Locations: concat(ours(BlockUnmanagedAddins, false), microsoft(`Outlook\Resiliency`, "restricttolist")),
+		Explain:   "When on, add-ins that the managed add-in list (ManagedAddins) does not name are blocked, whatever their kind. It applies only while the list has entries. Microsoft's Outlook policy \"Block all unmanaged add-ins\" (restricttolist) is a different rule for COM and VSTO add-ins only: see OfficeRestrictToList.",
+		Locations: ours(BlockUnmanagedAddins, false),
 	},
 	{
 		Name: LogRetentionDays, Title: "Disable log retention", Category: CategoryLimits,
@@ -307,9 +309,23 @@ var settings = []Setting{
 	{
 		Name: ManagedAddins, Title: "List of managed add-ins", Category: CategoryAddins,
 		Kind: KindList, Default: []string{}, Scope: ScopeBoth,
-		Summary:   "managed add-ins: value name = add-in id, value 0 always disabled, 1 always enabled, 2 the user decides",
-		Explain:   "Add-ins managed by the administrator. Each entry's name is an add-in id and its value is 0 (always disabled: the user cannot enable it), 1 (always enabled: governance never disables it; violations are still logged) or 2 (the user decides). For the same add-in, this list wins over Microsoft's Outlook policy \"List of managed add-ins\" (Outlook\\Resiliency\\AddinList), which is also read.",
-		Locations: concat(ours(ManagedAddins, true), microsoft(`Outlook\Resiliency\AddinList`, "")),
+		Summary:   "managed add-ins of every kind: value name = add-in id, value 0 always disabled, 1 always enabled, 2 the user decides",
+		Explain:   "Add-ins managed by the administrator, of every kind (web add-ins and Office's COM and VSTO add-ins). Each entry's name is an addingov add-in id (office:<App>:<ProgID> for a COM or VSTO add-in) and its value is 0 (always disabled: the user cannot enable it), 1 (always enabled: governance never disables it; violations are still logged) or 2 (the user decides). For the same add-in this list wins over Microsoft's Outlook policy \"List of managed add-ins\" (OfficeAddinList), which names COM and VSTO add-ins by ProgID.",
+		Locations: ours(ManagedAddins, true),
+	},
+	{
+		Name: OfficeAddinList, Title: "List of managed add-ins (Microsoft Outlook policy)", Category: CategoryAddins,
+		Kind: KindList, Default: []string{}, Scope: ScopeUser,
+		Summary:   "Microsoft's Outlook AddinList: value name = ProgID of a COM or VSTO add-in, value 0 always disabled, 1 always enabled, 2 the user decides",
+		Explain:   "Microsoft's Outlook policy \"List of managed add-ins\" (Outlook\\Resiliency\\AddinList), read with Office's meaning: each value name is the ProgID of a COM or VSTO add-in as registered under Software\\Microsoft\\Office\\<App>\\Addins, never a web add-in id. 0 always disabled, 1 always enabled (never disabled for performance; violations logged as exempt), 2 the user decides and is not blocked by OfficeRestrictToList. The policyon value the Office ADMX writes is a marker, not a ProgID.",
+		Locations: microsoft(`Outlook\Resiliency\AddinList`, ""),
+	},
+	{
+		Name: OfficeRestrictToList, Title: "Block all unmanaged COM add-ins (Microsoft Outlook policy)", Category: CategoryAddins,
+		Kind: KindBool, Default: false, Scope: ScopeUser,
+		Summary:   "Microsoft's Outlook restricttolist: block every COM and VSTO add-in not in OfficeAddinList as 1 or 2",
+		Explain:   "Microsoft's Outlook policy \"Block all unmanaged add-ins\" (Outlook\\Resiliency\\restricttolist), read with Office's meaning: when on, every COM and VSTO add-in is blocked except those OfficeAddinList names as 1 (always enabled) or 2 (the user decides), and with no list at all every COM and VSTO add-in is blocked. Web add-ins are not affected.",
+		Locations: microsoft(`Outlook\Resiliency`, "restricttolist"),
 	},
 	{
 		Name: BlockUserInstalls, Title: "Block add-ins installed by users", Category: CategoryAddins,
@@ -394,6 +410,18 @@ func (s Setting) DefaultText() string {
 	return fmt.Sprint(s.Default)
 }
 
+// Ours reports whether the setting has a location under our own policy keys (and so a
+// policy in AddinGov.admx); Microsoft's Office policies read with Office's meaning
+// have none.
+func (s Setting) Ours() bool {
+	for _, l := range s.Locations {
+		if l.Authority == AuthorityAddinGov {
+			return true
+		}
+	}
+	return false
+}
+
 // RangeText is the allowed values in words, for errors, explain text and the docs.
 func (s Setting) RangeText() string {
 	switch s.Kind {
@@ -408,8 +436,11 @@ func (s Setting) RangeText() string {
 	case KindEnum:
 		return strings.Join(s.Choices, ", ")
 	case KindList:
-		if s.Name == ManagedAddins {
+		switch s.Name {
+		case ManagedAddins:
 			return "entries: add-in id = 0, 1 or 2"
+		case OfficeAddinList:
+			return "entries: ProgID = 0, 1 or 2"
 		}
 		return `entries: "scope-uri:Right"`
 	}

@@ -29,6 +29,8 @@ type View struct {
 	User string `json:"user,omitempty"`
 	// Note says why a user's own policy is missing from it, when it is.
 	Note string `json:"note,omitempty"`
+	// Office is Outlook's AddinList and restricttolist with Office's meaning.
+	Office OfficeListView `json:"office"`
 }
 
 // SettingView is one setting of a View.
@@ -86,6 +88,7 @@ func (e *Effective) View() View {
 	for i, m := range e.Managed {
 		v.Managed[i] = ManagedView{ID: m.ID, Mode: m.Mode.String(), Origin: m.Origin}
 	}
+	v.Office = e.officeView()
 	return v
 }
 
@@ -184,6 +187,9 @@ func (v View) WriteText(w io.Writer) error {
 	}
 	if v.MemoryKind != "" {
 		fmt.Fprintf(w, "\nMemory limits are compared with %s memory.\n", v.MemoryKind)
+	}
+	if err := v.Office.writeText(w); err != nil {
+		return fmt.Errorf("write effective policy: %w", err)
 	}
 	if len(v.Managed) == 0 {
 		_, err := fmt.Fprintln(w, "\nNo managed add-ins.")

@@ -28,6 +28,9 @@
 //	grants
 //	│ <add-in id>/
 //	│   <grant id> → opaque JSON owned by package permissions
+//	host_switches                      created on first use (no migration)
+//	│ <add-in id> → opaque JSON owned by package office: the host switch addingov
+//	│               changed (a user's LoadBehavior as it was), so enable restores it
 //	history                            CPU and memory per tick, kept HistoryRetentionHours
 //	│ <add-in id>/
 //	│   <time key> → JSON HistoryPoint

@@ -43,6 +43,8 @@ func runFlags(cmd *cobra.Command, o *daemon.RunOptions) {
 	f.DurationVar(&o.Interval, "interval", 0, "sampling interval, overriding policy (default: the policy's, 5s)")
 	f.StringVar(&o.ConfigFile, "config", "", "JSON config file with process discovery rules")
 	f.StringVar(&o.PolicyFile, "policy-file", "", "govern with this .reg file's policy instead of the registry (watched for changes)")
+	f.StringVar(&o.OfficeEvents, "office-events", "", "Windows: follow this JSON Lines file of Outlook/Application Error events instead of the Event Log")
+	f.StringSliceVar(&o.OfficeUsers, "office-users", nil, "Windows: SIDs whose Office add-ins are governed (default: the current user; as a service, every loaded user profile)")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.IntVar(&o.SocketGroup, "socket-group", -1, "gid allowed to use the socket (mode 0660); -1 keeps the daemon's group")
 }

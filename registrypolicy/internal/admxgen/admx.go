@@ -80,6 +80,9 @@ func checkADMX(f admxFile, settings []registrypolicy.Setting) []string {
 		byName[p.Name] = p
 	}
 	for _, s := range settings {
+		if !s.Ours() {
+			continue // Microsoft's own policy: Office's ADMX defines it
+		}
 		p, ok := byName[s.Name]
 		if !ok {
 			bad("%s: no policy in the ADMX", s.Name)

@@ -64,6 +64,9 @@ func Render(settings []registrypolicy.Setting) (admx, adml []byte) {
 	x.WriteString("  </categories>\n  <policies>\n")
 
 	for _, s := range settings {
+		if !s.Ours() {
+			continue // Microsoft's own policy: Office's ADMX defines it
+		}
 		loc := s.Locations[0] // our machine key; the user key has the same path
 		scope := "Both"
 		switch s.Scope {

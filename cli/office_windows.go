@@ -1,0 +1,5 @@
+package cli
+
+import "addingov/office"
+
+func officeRegistry() office.Registry { return office.WindowsRegistry{} }

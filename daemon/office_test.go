@@ -1,0 +1,75 @@
+package daemon
+
+import (
+	"testing"
+
+	"addingov/governance"
+	"addingov/office"
+	"addingov/office/officetest"
+	"addingov/registrypolicy"
+)
+
+func TestOfficeScenarioInMemory(t *testing.T) {
+	reg := officetest.New()
+	// The corpus's shapes (see office/corpus_test.go for the real files): a per-user
+	// COM add-in with its classes under HKCU, and a machine VSTO add-in the user always
+	// enables through DoNotDisableAddinList.
+	reg.SetString(`HKCU\Software\Classes\KeepOutlookRunningCOMAddin.Connect\CLSID`, "", "{AA9CDF1C-A41E-43C4-81C8-7330D6A5322E}")
+	reg.SetString(`HKCU\Software\Classes\CLSID\{AA9CDF1C-A41E-43C4-81C8-7330D6A5322E}\InprocServer32`, "", `C:\KeepOutlookRunning.dll`)
+	reg.SetString(`HKCU\Software\Microsoft\Office\Outlook\Addins\KeepOutlookRunningCOMAddin.Connect`, "FriendlyName", "Keep Outlook Running COM Addin")
+	reg.SetDWORD(`HKCU\Software\Microsoft\Office\Outlook\Addins\KeepOutlookRunningCOMAddin.Connect`, "LoadBehavior", 3)
+	reg.SetString(`HKLM\Software\Microsoft\Office\Outlook\Addins\FlexConfirmMail`, "Manifest", `file:///C:\Program Files\FlexConfirmMail\FlexConfirmMail.vsto|vstolocal`)
+	reg.SetDWORD(`HKLM\Software\Microsoft\Office\Outlook\Addins\FlexConfirmMail`, "LoadBehavior", 3)
+	reg.SetDWORD(`HKCU\Software\Microsoft\Office\16.0\Outlook\Resiliency\DoNotDisableAddinList`, "FlexConfirmMail", 1)
+	officeScenario(t, reg, func(key, name string) (uint64, bool) {
+		v, ok, _ := reg.Value(key, name)
+		return v.Number, ok
+	})
+}
+
+func TestOutlookPolicyBlocksOnlyUnlistedOutlookCOMAddins(t *testing.T) {
+	reg := officetest.New()
+	if err := reg.Import(officetest.CorpusDir); err != nil {
+		t.Skipf("shared corpus not present at %s (%v)", officetest.CorpusDir, err)
+	}
+	reg.SetString(`HKCU\Software\Microsoft\Office\16.0\WEF\Developer`, "{6E0A4D4B-4A8E-4C65-A8E4-3A9A2B1F0C11}", `C:\addins\manifest.xml`)
+	restrictScenario(t, reg)
+}
+
+func TestOfficeModes(t *testing.T) {
+	inv := office.Inventory{Addins: []office.Addin{
+		{ID: "office:Outlook:A.Connect", App: "Outlook", Kind: office.KindCOM, ProgID: "A.Connect"},
+		{ID: "office:Outlook:B.Connect", App: "Outlook", Kind: office.KindCOM, ProgID: "B.Connect"},
+		{ID: "office:Outlook:Keep", App: "Outlook", Kind: office.KindVSTO, ProgID: "Keep", DoNotDisable: 2},
+		{ID: "web-addin-guid", Kind: office.KindWeb},
+		{ID: "office:Excel:X", App: "Excel", Kind: office.KindVSTO, ProgID: "A.Connect"},
+	}}
+	tests := []struct {
+		name  string
+		lists registrypolicy.OfficeLists
+		want  map[string]governance.ManagedMode
+	}{
+		{"nothing set: DoNotDisable keeps it enabled", registrypolicy.OfficeLists{},
+			map[string]governance.ManagedMode{"office:Outlook:Keep": governance.ManagedAlwaysEnabled}},
+		{"restricttolist with no list blocks every COM add-in, no web add-in", registrypolicy.OfficeLists{RestrictToList: true},
+			map[string]governance.ManagedMode{"office:Outlook:A.Connect": governance.ManagedBlocked, "office:Outlook:B.Connect": governance.ManagedBlocked, "office:Outlook:Keep": governance.ManagedBlocked}},
+		{"restricttolist + policyon + one ProgID=1 blocks only the others", registrypolicy.OfficeLists{RestrictToList: true, ListOn: true,
+			AddinList: []registrypolicy.ManagedAddin{{ID: "a.connect", Mode: governance.ManagedAlwaysEnabled}}},
+			map[string]governance.ManagedMode{"office:Outlook:A.Connect": governance.ManagedAlwaysEnabled, "office:Outlook:B.Connect": governance.ManagedBlocked, "office:Outlook:Keep": governance.ManagedBlocked}},
+		{"user decides + DoNotDisable stays enabled", registrypolicy.OfficeLists{AddinList: []registrypolicy.ManagedAddin{{ID: "Keep", Mode: governance.ManagedUserDecides}}},
+			map[string]governance.ManagedMode{"office:Outlook:Keep": governance.ManagedAlwaysEnabled}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := OfficeModes(inv, tt.lists)
+			if len(got) != len(tt.want) {
+				t.Fatalf("modes %v, want %v", got, tt.want)
+			}
+			for id, m := range tt.want {
+				if got[id] != m {
+					t.Errorf("%s = %v, want %v", id, got[id], m)
+				}
+			}
+		})
+	}
+}

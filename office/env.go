@@ -1,0 +1,5 @@
+package office
+
+import "os"
+
+var lookupEnv = os.LookupEnv
