@@ -170,6 +170,7 @@ func FuzzLogQuery(f *testing.F) {
 	f.Add(entries[3].ID, "a", "cpu", "disable", 2, t0.UnixNano(), t0.Add(time.Hour).UnixNano())
 	f.Add("zz", "b", "", "", -1, int64(-1), int64(0))
 	f.Add(strings.ToUpper(entries[0].ID), "", "memory", "", 1, int64(0), t0.Add(4*time.Minute).UnixNano())
+	f.Add("", "a", "MEMORY", "disABle", 2, t0.UnixNano(), t0.Add(time.Hour).UnixNano()) // reason and action match in any case
 	f.Fuzz(func(t *testing.T, cursor, addin, reason, action string, limit int, since, until int64) {
 		q := LogQuery{Cursor: cursor, AddinID: addin, Reason: reason, Action: action, Limit: limit}
 		if since != 0 {
@@ -189,7 +190,7 @@ func FuzzLogQuery(f *testing.F) {
 			t.Fatalf("next %q is not the last entry's ID", next)
 		}
 		for i, e := range es {
-			if (addin != "" && e.AddinID != addin) || (reason != "" && e.Reason != reason) || (action != "" && e.Action != action) ||
+			if (addin != "" && e.AddinID != addin) || (reason != "" && !strings.EqualFold(e.Reason, reason)) || (action != "" && !strings.EqualFold(e.Action, action)) ||
 				(!q.Since.IsZero() && e.Time.Before(q.Since)) || (!q.Until.IsZero() && !e.Time.Before(q.Until)) {
 				t.Fatalf("entry %+v does not match %+v", e, q)
 			}

@@ -15,8 +15,8 @@ type LogQuery struct {
 	Since   time.Time // entries at or after this time
 	Until   time.Time // entries before this time
 	AddinID string    // one add-in's entries (served from the by-add-in index)
-	Reason  string    // exact match, e.g. "cpu"
-	Action  string    // exact match, e.g. "disable"
+	Reason  string    // whole-word match in any case, e.g. "cpu"
+	Action  string    // whole-word match in any case, e.g. "disable"
 	Limit   int       // at most this many entries; 0 means no limit
 	Cursor  string    // resume after the entry with this ID (a previous page's next)
 	// Newest returns the entries newest first: with Limit, the Limit newest ones, and
