@@ -95,8 +95,12 @@ func (m machineView) Origin(h Hive, key, name string) string { return m.base.Ori
 // IsUserSID reports whether a subkey name of HKEY_USERS is a user's hive: a local or
 // domain account (S-1-5-21-…) or a Microsoft Entra ID account (S-1-12-1-…), not the
 // well-known service accounts (S-1-5-18, -19, -20), .DEFAULT, or the per-user
-// classes hive (<SID>_Classes).
+// classes hive (<SID>_Classes). The name must be the SID alone: a subkey named with
+// surrounding spaces is another key than the hive UserKey would name.
 func IsUserSID(name string) bool {
+	if name != strings.TrimSpace(name) {
+		return false
+	}
 	u := UserKey(name)
 	if strings.HasSuffix(u, "_CLASSES") {
 		return false

@@ -441,6 +441,8 @@ func TestIsUserSID(t *testing.T) {
 		{"S-1-5-21-1-2-x", false},
 		{"S-1-5-21-1-2-3-99999999999", false},
 		{"", false},
+		{"S-1-5-21-0 ", false}, // found by FuzzUserView: UserKey would trim it to another hive
+		{" " + alice, false},
 	}
 	for _, tc := range tests {
 		if got := IsUserSID(tc.name); got != tc.want {
