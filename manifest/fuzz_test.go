@@ -211,6 +211,7 @@ func FuzzRuleRegexEngines(f *testing.F) {
 		{`[^\Wk-m]+\b`, "KLM kelvin \u212a sſ", "i"}, {`x{2,}?y*|[]|[^]`, "xxxyy{2}", ""},
 		{`\x41\u00e9\cJ[\b\-z]`, "Aé\n\b-", ""}, {`(a+)+$`, "aaaaaaaaaaaaab", ""},
 		{`PO-(?=\d{6})\d+`, "PO-1234567", ""}, {`[a-z-]{3}\B.`, "ab-cd", "i"},
+		{`0{01}x{002,010}`, "0xx", ""},
 	} {
 		f.Add(s[0], s[1], s[2] == "i")
 	}

@@ -293,23 +293,31 @@ func (t *translator) group() error {
 }
 
 // brace copies a {n}, {n,} or {n,m} quantifier; any other { is a literal brace, as in
-// JavaScript's web-compatibility grammar (ECMA-262 Annex B).
+// JavaScript's web-compatibility grammar (ECMA-262 Annex B). Counts are written without
+// leading zeros: JavaScript reads {01} as {1}, Go's parser reads it as literal text.
 func (t *translator) brace() {
 	j := t.i
+	var q strings.Builder
 	digits := func() int {
 		k := j
 		for j < len(t.src) && t.src[j] >= '0' && t.src[j] <= '9' {
 			j++
 		}
+		n := strings.TrimLeft(string(t.src[k:j]), "0")
+		if n == "" && j > k {
+			n = "0"
+		}
+		q.WriteString(n)
 		return j - k
 	}
 	if digits() > 0 {
 		if j < len(t.src) && t.src[j] == ',' {
 			j++
+			q.WriteByte(',')
 			digits()
 		}
 		if j < len(t.src) && t.src[j] == '}' {
-			t.out.WriteString("{" + string(t.src[t.i:j+1]))
+			t.out.WriteString("{" + q.String() + "}")
 			t.i = j + 1
 			return
 		}
@@ -657,6 +665,9 @@ func (t *translator) quote(r rune, inClass bool) string {
 	}
 	switch {
 	case r <= 0xffff && (r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0 || r >= 0xd800 && r <= 0xdfff || r == 0x2028 || r == 0x2029):
+		return fmt.Sprintf(`\u%04x`, r)
+	case inClass && r < utf8.RuneSelf && strings.ContainsRune(`\^$.|?*+()[]{}-/`, r):
+		// regexp2 reads [\--1] as a dash and "-1", not as JavaScript's range from - to 1.
 		return fmt.Sprintf(`\u%04x`, r)
 	case r < utf8.RuneSelf && strings.ContainsRune(`\^$.|?*+()[]{}-/`, r):
 		return `\` + string(r)
