@@ -55,6 +55,11 @@ func ratioAtMost(text string, bound float64) check {
 // no floor.
 func newRow(name string, g check, value float64, unit string, floor float64, floorName, detail string) Row {
 	r := Row{Name: name, Goal: g.text, Value: value, Unit: unit, Detail: detail, Pass: true}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		// No samples: JSON has no NaN, and a figure not measured meets no goal.
+		r.Value, r.Pass, r.Detail = 0, false, strings.TrimSuffix("no samples; "+detail, "; ")
+		return r
+	}
 	if floor > 0 && !math.IsNaN(floor) && !math.IsInf(floor, 0) {
 		f, ratio := floor, value/floor
 		r.Floor, r.Ratio, r.FloorName = &f, &ratio, floorName

@@ -83,6 +83,7 @@ func TestNewRowJudgesItsGoal(t *testing.T) {
 		{"ratio goal without a floor is not met", ratioAtMost("<= 2x floor", 2), 1, 0, false, 0},
 		{"reported figures pass", reported, 123, 10, true, 12.3},
 		{"NaN floor is no floor", reported, 1, math.NaN(), true, 0},
+		{"no samples (NaN) meets no goal, not even a reported one", reported, math.NaN(), 10, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRow("x", tc.g, tc.value, "ms", tc.floor, "f", "")
@@ -159,6 +160,7 @@ func TestJSONShape(t *testing.T) {
 		Rows: []Row{
 			newRow("with floor", atLeast(">= 1 /s", 1), 2, "/s", 4, "f", "detail"),
 			newRow("without floor", reported, 3, "ms", 0, "", ""),
+			newRow("no samples", atMost("<= 1 ms", 1), math.NaN(), "ms", 0, "", ""),
 			skippedRow("skipped", atMost("<= 1 ms", 1), "ms", "why"),
 		}}
 	var b bytes.Buffer
@@ -173,7 +175,7 @@ func TestJSONShape(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, b.String())
 	}
-	if doc.Mode != "short" || doc.Machine["cores"] != 2.0 || len(doc.Rows) != 3 {
+	if doc.Mode != "short" || doc.Machine["cores"] != 2.0 || len(doc.Rows) != 4 {
 		t.Fatalf("document %+v", doc)
 	}
 	for _, r := range doc.Rows {
@@ -192,8 +194,11 @@ func TestJSONShape(t *testing.T) {
 	if doc.Rows[1]["floor"] != nil || doc.Rows[1]["ratio"] != nil {
 		t.Errorf("row without a floor should have null floor and ratio: %v", doc.Rows[1])
 	}
-	if doc.Rows[2]["skipped"] != "why" || doc.Rows[2]["pass"] != false {
-		t.Errorf("skipped row: %v", doc.Rows[2])
+	if doc.Rows[2]["value"] != 0.0 || doc.Rows[2]["pass"] != false || doc.Rows[2]["detail"] != "no samples" {
+		t.Errorf("row without samples: %v", doc.Rows[2])
+	}
+	if doc.Rows[3]["skipped"] != "why" || doc.Rows[3]["pass"] != false {
+		t.Errorf("skipped row: %v", doc.Rows[3])
 	}
 }
 
