@@ -173,6 +173,9 @@ type env struct {
 }
 
 func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	if err := checkAdmin(); err != nil {
+		return err
+	}
 	p := &progress{w: stderr, start: time.Now()}
 	dir, err := os.MkdirTemp(o.dir, "addingov-bench-")
 	if err != nil {
