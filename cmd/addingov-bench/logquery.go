@@ -291,12 +291,12 @@ func (lb *logBench) rows(e *env) []Row {
 		return fmt.Sprintf("%s; %s; p99 %.2f ms", what, cond, ms(percentile(ds, 99)))
 	}
 	return []Row{
-		newRow("log --since 1h, in the daemon", atMost("<= 20 ms", 20), median(lb.inDaemonR), "ms", raw, "raw bbolt cursor",
-			det(lb.inDaemon, "the running daemon's storage query (DB().Log)")),
-		newRow("log --since 1h, end to end through the API", reported, median(lb.apiR), "ms", raw, "raw bbolt cursor",
-			det(lb.api, "GET /v1/log?since=1h over the socket, decoded")),
-		newRow("log --since 1h, end to end through the CLI", reported, median(lb.cliR), "ms", raw, "raw bbolt cursor",
-			det(lb.cliRun, "`addingov log --since 1h` (cli.Main in this process, table to /dev/null)")),
+		pairedRow("log --since 1h, in the daemon", atMost("<= 20 ms", 20), median(lb.inDaemonR), "ms", raw, "raw bbolt cursor",
+			det(lb.inDaemon, "the running daemon's storage query (DB().Log)"), lb.inDaemonR, lb.rawR),
+		pairedRow("log --since 1h, end to end through the API", reported, median(lb.apiR), "ms", raw, "raw bbolt cursor",
+			det(lb.api, "GET /v1/log?since=1h over the socket, decoded"), lb.apiR, lb.rawR),
+		pairedRow("log --since 1h, end to end through the CLI", reported, median(lb.cliR), "ms", raw, "raw bbolt cursor",
+			det(lb.cliRun, "`addingov log --since 1h` (cli.Main in this process, table to /dev/null)"), lb.cliR, lb.rawR),
 		newRow("floor: raw bbolt cursor seek+scan of the hour", reported, raw, "ms", 0, "",
 			det(lb.raw, "read-only bbolt, Seek to an hour ago and Next to the end (the daemon stopped: it holds the lock)")),
 		newRow("activation start to ready p99, large store", atMost("<= 50 ms (keep ~4.5 ms)", 50), ms(percentile(lb.activation, 99)), "ms", 0, "",

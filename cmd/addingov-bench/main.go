@@ -214,7 +214,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		err = writeJSON(stdout, rep)
 	} else {
 		fmt.Fprintln(stdout, m)
-		fmt.Fprintf(stdout, "mode: %s, %d round(s); values are medians over rounds, p99 over all samples; ratio = value / floor\n\n", mode, e.s.rounds)
+		fmt.Fprintf(stdout, "mode: %s, %d round(s); values are medians over rounds, p99 over all samples; ratio = value / floor, round by round (the median of the rounds' ratios) where both are measured every round\n\n", mode, e.s.rounds)
 		err = writeTable(stdout, rep.Rows)
 		for _, msg := range rep.Errors {
 			fmt.Fprintln(stdout, "FAILED to measure:", msg)

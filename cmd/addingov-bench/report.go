@@ -64,10 +64,38 @@ func newRow(name string, g check, value float64, unit string, floor float64, flo
 		f, ratio := floor, value/floor
 		r.Floor, r.Ratio, r.FloorName = &f, &ratio, floorName
 	}
+	return r.judge(g)
+}
+
+// pairedRow is newRow with the ratio taken round by round: the median of each round's
+// value / floor, both measured in that round, which a shared machine's load swings
+// disturb far less than the ratio of two medians.
+func pairedRow(name string, g check, value float64, unit string, floor float64, floorName, detail string, values, floors []float64) Row {
+	r := newRow(name, g, value, unit, floor, floorName, detail)
+	if r.Ratio == nil || len(values) != len(floors) || len(values) == 0 {
+		return r
+	}
+	ratios := make([]float64, 0, len(values))
+	for i := range values {
+		if floors[i] > 0 {
+			ratios = append(ratios, values[i]/floors[i])
+		}
+	}
+	if len(ratios) == 0 {
+		return r
+	}
+	ratio := median(ratios)
+	r.Ratio = &ratio
+	r.Pass = true
+	return r.judge(g)
+}
+
+// judge sets Pass from g (a row without a goal passes).
+func (r Row) judge(g check) Row {
 	if g.text == "" {
 		return r
 	}
-	v := value
+	v := r.Value
 	if g.onRatio {
 		if r.Ratio == nil {
 			r.Pass = false

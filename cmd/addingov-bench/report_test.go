@@ -103,6 +103,25 @@ func TestNewRowJudgesItsGoal(t *testing.T) {
 	}
 }
 
+func TestPairedRowTakesTheRatioRoundByRound(t *testing.T) {
+	// The machine slowed down in round 2 for value and floor alike: the rounds' ratios
+	// agree (0.5), the ratio of the medians (2/3) does not.
+	values, floors := []float64{100, 10, 100}, []float64{200, 20, 150}
+	r := pairedRow("x", ratioAtLeast(">= 0.60x floor", 0.6), median(values), "/s", median(floors), "f", "", values, floors)
+	if r.Ratio == nil || *r.Ratio != 0.5 {
+		t.Fatalf("ratio %v, want 0.5 (the median of 0.5, 0.5, 0.67)", r.Ratio)
+	}
+	if r.Pass {
+		t.Error("pass judged on the ratio of medians (0.67), not the paired ratio (0.5)")
+	}
+	if r.Value != 100 || *r.Floor != 150 {
+		t.Errorf("value %v and floor %v should stay the medians", r.Value, *r.Floor)
+	}
+	if r := pairedRow("x", reported, 1, "/s", 2, "f", "", []float64{1}, []float64{2, 3}); *r.Ratio != 0.5 {
+		t.Errorf("mismatched rounds should fall back to value / floor, got %v", *r.Ratio)
+	}
+}
+
 func TestFormatNumber(t *testing.T) {
 	for _, tc := range []struct {
 		in   float64

@@ -96,11 +96,13 @@ func samplerAt(ctx context.Context, e *env, n int) ([]Row, error) {
 	sampler, raw, naive := median(samplerR), median(rawR), median(naiveR)
 	cond := fmt.Sprintf("%d trees of 2 (sh + sleep); %d round(s) of %d ticks", n/2, e.s.rounds, e.s.samplerTicks)
 	return []Row{
-		newRow(fmt.Sprintf("sampler per governed process per tick, %d processes", n), ratioAtMost("<= 2x floor", 2),
-			sampler, "µs", raw, "raw /proc stat+statm", fmt.Sprintf("monitor.NewSystemSampler Tick / %d; %s; tick %.2f ms", n, cond, sampler*float64(n)/1000)),
-		newRow(fmt.Sprintf("naive full scan per governed process, %d processes", n), ratioAtLeast(">= 3x sampler", 3),
+		pairedRow(fmt.Sprintf("sampler per governed process per tick, %d processes", n), ratioAtMost("<= 2x floor", 2),
+			sampler, "µs", raw, "raw /proc stat+statm", fmt.Sprintf("monitor.NewSystemSampler Tick / %d; %s; tick %.2f ms", n, cond, sampler*float64(n)/1000),
+			samplerR, rawR),
+		pairedRow(fmt.Sprintf("naive full scan per governed process, %d processes", n), ratioAtLeast(">= 3x sampler", 3),
 			naive, "µs", sampler, "sampler", fmt.Sprintf("gopsutil process.Processes, then Times+MemoryInfo+Ppid of each of the machine's %d processes, trees by ppid; %d scans per round; scan %.1f ms",
-				machineProcs, e.s.naiveScans, naive*float64(n)/1000)),
+				machineProcs, e.s.naiveScans, naive*float64(n)/1000),
+			naiveR, samplerR),
 	}, nil
 }
 

@@ -317,14 +317,14 @@ func (wb *writeBench) rows(e *env, res []measured) []Row {
 		{"failed activations", "start + fail over the socket (every third failure disables the add-in; the bench re-enables it untimed)", by[scFail64], by[scFail1]},
 	} {
 		rows = append(rows,
-			newRow(k.name+"/s, 64 clients", atLeast(">= 20,000 /s", 20000), k.many.rate(), "/s",
-				batch.rate(), "raw bbolt Batch", detail(k.many, k.what)),
-			newRow(k.name+", share of raw bbolt Batch", ratioAtLeast(">= 0.60x floor", 0.60), k.many.rate(), "/s",
-				batch.rate(), "raw bbolt Batch", ""),
+			pairedRow(k.name+"/s, 64 clients", atLeast(">= 20,000 /s", 20000), k.many.rate(), "/s",
+				batch.rate(), "raw bbolt Batch", detail(k.many, k.what), k.many.rates, batch.rates),
+			pairedRow(k.name+", share of raw bbolt Batch", ratioAtLeast(">= 0.60x floor", 0.60), k.many.rate(), "/s",
+				batch.rate(), "raw bbolt Batch", "", k.many.rates, batch.rates),
 			newRow(k.name+" ack p99, 64 clients", atMost("<= 20 ms", 20), ms(k.many.p99()), "ms",
 				ms(batch.p99()), "raw bbolt Batch p99", ""),
-			newRow(k.name+"/s, 64 clients / 1 client", reported, k.many.rate(), "/s",
-				k.one.rate(), "1 client", detail(k.one, "1 client")),
+			pairedRow(k.name+"/s, 64 clients / 1 client", reported, k.many.rate(), "/s",
+				k.one.rate(), "1 client", detail(k.one, "1 client"), k.many.rates, k.one.rates),
 		)
 	}
 	fail1, fail64 := by[scFail1], by[scFail64]
