@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"os"
 	"os/exec"
 	"testing"
 
@@ -9,32 +8,16 @@ import (
 	"addingov/office/officetest"
 )
 
-// realOfficeRegistry imports the office corpus into the real registry (Wine's in CI).
-func realOfficeRegistry(t *testing.T) {
-	t.Helper()
-	if ok, why := officetest.Disposable(); !ok {
-		t.Skip(why)
-	}
-	if _, err := os.Stat(officetest.CorpusDir); err != nil {
-		t.Skipf("shared corpus not present at %s", officetest.CorpusDir)
-	}
-	officetest.ClearRegistry()
-	t.Cleanup(officetest.ClearRegistry)
-	if err := officetest.ImportIntoRegistry(officetest.CorpusDir); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The end-to-end scenario on the real registry: the event-45 text is fed through the
 // EventSource interface because Wine's event log cannot deliver events (its wevtapi
 // is a stub); LoadBehavior is read back with reg query.
 func TestOfficeScenarioOnTheRegistry(t *testing.T) {
-	realOfficeRegistry(t)
+	officetest.UseRegistry(t)
 	officeScenario(t, office.WindowsRegistry{}, officetest.RegQueryDWORD)
 }
 
 func TestOutlookPolicyOnTheRegistry(t *testing.T) {
-	realOfficeRegistry(t)
+	officetest.UseRegistry(t)
 	if out, err := exec.Command("reg", "add", `HKCU\Software\Microsoft\Office\16.0\WEF\Developer`, "/v", "{6E0A4D4B-4A8E-4C65-A8E4-3A9A2B1F0C11}",
 		"/t", "REG_SZ", "/d", `C:\addins\manifest.xml`, "/f").CombinedOutput(); err != nil {
 		t.Fatalf("reg add: %v: %s", err, out)

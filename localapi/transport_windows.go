@@ -77,19 +77,41 @@ func (t *PipeTransport) Listen(addr string) (net.Listener, error) {
 	if sddl == "" {
 		sddl = DefaultSDDL
 	}
-	l, err := winio.ListenPipe(addr, &winio.PipeConfig{
-		SecurityDescriptor: sddl,
-		InputBufferSize:    64 << 10,
-		OutputBufferSize:   64 << 10,
-	})
-	if err != nil {
-		return nil, listenError(addr, err)
+	listen := func() (net.Listener, error) {
+		l, err := winio.ListenPipe(addr, &winio.PipeConfig{
+			SecurityDescriptor: sddl,
+			InputBufferSize:    64 << 10,
+			OutputBufferSize:   64 << 10,
+		})
+		if err != nil {
+			return nil, listenError(addr, err)
+		}
+		return l, nil
 	}
-	if runningUnderWine() {
-		primeWinePipe(addr)
+	if !runningUnderWine() {
+		return listen()
 	}
-	return l, nil
+	// Under Wine the first client may take the instance nobody accepts (primeWinePipe).
+	// When one beat the prime to it, closing the listener fails that client's request
+	// (it sees a broken pipe and can retry) instead of leaving it waiting forever.
+	for attempt := 1; ; attempt++ {
+		l, err := listen()
+		if err != nil {
+			return nil, err
+		}
+		if primeWinePipe(addr) {
+			return l, nil
+		}
+		l.Close()
+		if attempt == winePrimeAttempts {
+			return nil, fmt.Errorf("listen on %s: under Wine, another client kept taking the pipe's first instance before it could be used up (%d tries): stop the clients dialling it and start again", addr, attempt)
+		}
+	}
 }
+
+// winePrimeAttempts bounds how often Listen recreates the pipe under Wine because a
+// client took its unaccepted first instance before primeWinePipe could.
+const winePrimeAttempts = 20
 
 // Dial implements Transport. The client offers only identification-level impersonation:
 // enough for the daemon to read the caller's token, never to act as the caller.
@@ -178,9 +200,17 @@ func runningUnderWine() bool { return wineVersion.Find() == nil }
 // Wine the first client connects to that instance, which nobody ever accepts, and hangs.
 // Connecting once and closing right away uses it up. On Windows the same dial would wait
 // for an instance until its timeout, so this runs only under Wine.
-func primeWinePipe(addr string) {
+//
+// Until Accept is first called that instance is the pipe's only one, so a dial that
+// connects has used it up; a dial that finds the pipe busy means another client (one
+// polling for the daemon to come up) connected to it between ListenPipe and this dial,
+// and it reports false.
+func primeWinePipe(addr string) bool {
 	timeout := 200 * time.Millisecond
-	if c, err := winio.DialPipe(addr, &timeout); err == nil {
-		c.Close()
+	c, err := winio.DialPipe(addr, &timeout)
+	if err != nil {
+		return false
 	}
+	c.Close()
+	return true
 }

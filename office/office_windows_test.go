@@ -1,39 +1,23 @@
 package office_test
 
 import (
-	"os"
 	"testing"
 
 	"addingov/office"
 	"addingov/office/officetest"
 )
 
-func realRegistry(t *testing.T) {
-	t.Helper()
-	if ok, why := officetest.Disposable(); !ok {
-		t.Skip(why)
-	}
-	if _, err := os.Stat(officetest.CorpusDir); err != nil {
-		t.Skipf("shared corpus not present at %s", officetest.CorpusDir)
-	}
-	officetest.ClearRegistry()
-	t.Cleanup(officetest.ClearRegistry)
-	if err := officetest.ImportIntoRegistry(officetest.CorpusDir); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The corpus imported with reg import / reg add is inventoried from the live registry
 // as from the in-memory one.
 func TestInventoryOfTheCorpusInTheRegistry(t *testing.T) {
-	realRegistry(t)
+	officetest.UseRegistry(t)
 	checkCorpusInventory(t, office.Reader{Reg: office.WindowsRegistry{}}.Read(nil))
 }
 
 // LoadBehavior flipped and restored on the live registry, checked with reg query; an
 // add-in in DoNotDisableAddinList is refused.
 func TestEnforcerOnTheRegistry(t *testing.T) {
-	realRegistry(t)
+	officetest.UseRegistry(t)
 	reg := office.WindowsRegistry{}
 	store := memStore{}
 	e := office.Enforcer{Reg: reg, Store: store}

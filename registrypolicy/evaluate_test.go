@@ -179,20 +179,28 @@ func TestPrecedence(t *testing.T) {
 				s.Set(v.hive, v.key, v.name, v.v)
 			}
 			e := Evaluate(s)
-			sv, _ := e.Setting(ActivationThresholdMs)
-			if sv.Value != tc.want {
-				t.Errorf("value %v, want %d", sv.Value, tc.want)
-			}
-			if !strings.HasSuffix(sv.Origin, tc.origin) {
-				t.Errorf("origin %q, want …%q", sv.Origin, tc.origin)
-			}
-			if tc.err == "" && sv.Error != "" || !strings.Contains(sv.Error, tc.err) {
-				t.Errorf("error %q, want %q", sv.Error, tc.err)
-			}
-			if got := e.Policy.Thresholds.ActivationThreshold; got != time.Duration(tc.want)*time.Millisecond {
-				t.Errorf("governance threshold %v", got)
-			}
+			checkActivationThreshold(t, e, tc.want, tc.origin, tc.err)
 		})
+	}
+}
+
+// checkActivationThreshold checks e's activation threshold: its value, the suffix of
+// the origin it won at, the error text it carries (err "" for none), and what
+// governance is given.
+func checkActivationThreshold(t *testing.T, e *Effective, want int64, origin, err string) {
+	t.Helper()
+	sv, _ := e.Setting(ActivationThresholdMs)
+	if sv.Value != want {
+		t.Errorf("value %v, want %d", sv.Value, want)
+	}
+	if !strings.HasSuffix(sv.Origin, origin) {
+		t.Errorf("origin %q, want …%q", sv.Origin, origin)
+	}
+	if err == "" && sv.Error != "" || !strings.Contains(sv.Error, err) {
+		t.Errorf("error %q, want %q", sv.Error, err)
+	}
+	if got := e.Policy.Thresholds.ActivationThreshold; got != time.Duration(want)*time.Millisecond {
+		t.Errorf("governance threshold %v", got)
 	}
 }
 

@@ -77,24 +77,29 @@ func hex8(n int) string {
 // startWatch runs p.Watch until the test ends and returns the reported changes.
 func startWatch(t *testing.T, p *Provider) <-chan []Change {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	changes := make(chan []Change, 16)
+	runWatch(t, p, func(old, cur *Effective, c []Change) {
+		if !reflect.DeepEqual(cur.Diff(old), c) {
+			t.Errorf("callback's changes %v disagree with its policies", c)
+		}
+		changes <- c
+	})
+	return changes
+}
+
+// runWatch runs p.Watch with onChange until the test ends, then checks that it
+// returned no error.
+func runWatch(t *testing.T, p *Provider, onChange func(old, cur *Effective, c []Change)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- p.Watch(ctx, func(old, cur *Effective, c []Change) {
-			if !reflect.DeepEqual(cur.Diff(old), c) {
-				t.Errorf("callback's changes %v disagree with its policies", c)
-			}
-			changes <- c
-		})
-	}()
+	go func() { done <- p.Watch(ctx, onChange) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Watch: %v", err)
 		}
 	})
-	return changes
 }
 
 func TestFileProviderLiveReload(t *testing.T) {

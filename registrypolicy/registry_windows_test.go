@@ -169,19 +169,7 @@ func TestRegistryPrecedenceAndValidation(t *testing.T) {
 				}
 			}
 			e := Evaluate(NewRegistryStore())
-			sv, _ := e.Setting(canon)
-			if sv.Value != tc.want {
-				t.Errorf("value %v, want %d", sv.Value, tc.want)
-			}
-			if !strings.HasSuffix(sv.Origin, tc.origin) {
-				t.Errorf("origin %q, want …%q", sv.Origin, tc.origin)
-			}
-			if tc.err == "" && sv.Error != "" || !strings.Contains(sv.Error, tc.err) {
-				t.Errorf("error %q, want %q", sv.Error, tc.err)
-			}
-			if got := e.Policy.Thresholds.ActivationThreshold; got != time.Duration(tc.want)*time.Millisecond {
-				t.Errorf("governance threshold %v", got)
-			}
+			checkActivationThreshold(t, e, tc.want, tc.origin, tc.err)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package registrypolicy
 
 import (
-	"context"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -37,23 +36,13 @@ func startUserWatch(t *testing.T, p *Provider, user string) <-chan []Change {
 // the changes reported for that user's policy.
 func startUsersWatch(t *testing.T, p *Provider, users ...string) map[string]chan []Change {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	out := map[string]chan []Change{}
 	for _, u := range users {
 		out[UserKey(u)] = make(chan []Change, 16)
 	}
-	done := make(chan error, 1)
-	go func() {
-		done <- p.Watch(ctx, func(old, cur *Effective, c []Change) {
-			if ch, ok := out[cur.User]; ok {
-				ch <- c
-			}
-		})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Watch: %v", err)
+	runWatch(t, p, func(old, cur *Effective, c []Change) {
+		if ch, ok := out[cur.User]; ok {
+			ch <- c
 		}
 	})
 	return out

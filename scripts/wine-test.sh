@@ -17,10 +17,7 @@ bash scripts/wine-setup.sh
 if [ "$#" -gt 0 ]; then
   pkgs=("$@")
 else
-  # ./daemon's Windows tests (Office on the real registry) hang under Wine when run with
-  # the other packages in this session's runs (not yet understood); the same scenario runs
-  # end to end in scripts/office-wine-test.sh, and ./office's registry tests run here.
-  mapfile -t pkgs < <(find . -name '*_windows_test.go' -not -path './.git/*' -exec dirname {} \; | grep -vx './daemon' | sort -u)
+  mapfile -t pkgs < <(find . -name '*_windows_test.go' -not -path './.git/*' -exec dirname {} \; | sort -u)
 fi
 if [ "${#pkgs[@]}" -eq 0 ]; then
   echo "wine-test: no packages with Windows tests"
@@ -36,8 +33,8 @@ if [ -z "${DISPLAY:-}" ]; then display=(xvfb-run -a); fi
 # rest run natively on Linux.
 windows_files_only=(./notify)
 # Packages that import the Office corpus into the prefix's one registry and clear it
-# again, as ./daemon's Office tests do: run after the others, never at the same time.
-own_registry=(./office)
+# again: run after the others, one at a time.
+own_registry=(./daemon ./office)
 whole=() only=() after=()
 for p in "${pkgs[@]}"; do
   if printf '%s\n' "${windows_files_only[@]}" | grep -qxF -- "$p"; then only+=("$p")

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	"golang.org/x/sys/windows"
 )
@@ -37,6 +38,24 @@ func Disposable() (bool, string) {
 		return true, ""
 	}
 	return false, "would overwrite this machine's Office add-in registrations: set ADDINGOV_REGISTRY_TESTS=1 on a disposable machine (CI runs these under Wine)"
+}
+
+// UseRegistry imports the corpus at CorpusDir into the real registry (Wine's in CI) for
+// the test, clearing CorpusKeys before and again when it ends. It skips the test when
+// the registry is not Disposable or the corpus is not there.
+func UseRegistry(t testing.TB) {
+	t.Helper()
+	if ok, why := Disposable(); !ok {
+		t.Skip(why)
+	}
+	if _, err := os.Stat(CorpusDir); err != nil {
+		t.Skipf("shared corpus not present at %s", CorpusDir)
+	}
+	ClearRegistry()
+	t.Cleanup(ClearRegistry)
+	if err := ImportIntoRegistry(CorpusDir); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // ClearRegistry deletes CorpusKeys (a missing key is what is wanted).
