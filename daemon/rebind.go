@@ -98,45 +98,72 @@ func (d *Daemon) rebindStored() {
 }
 
 // saveBindings stores the processes the sampler follows, each with the host's live
-// activation in it, when they changed since the last store.
-func (d *Daemon) saveBindings() {
+// activation in it, when they changed since the last store, and returns once they are
+// durable.
+func (d *Daemon) saveBindings() { _ = d.finish(d.queueBindings()) }
+
+// queueBindings queues what changed in the processes the sampler follows, and the
+// host's live activation in each, since the bindings last queued (nil when nothing
+// did). The snapshot is taken and queued under d.restart.mu, so the queue holds the
+// snapshots in the order they were taken; the caller waits after releasing it (finish).
+// Only the difference is written, so an activation's start or end costs one small
+// write however many processes are followed; after a failed write, or before the
+// first, the whole set is written.
+func (d *Daemon) queueBindings() *ackWrite {
+	d.restart.mu.Lock()
+	defer d.restart.mu.Unlock()
 	d.smu.Lock()
 	roots := d.sampler.Roots()
 	d.smu.Unlock()
-	type proc struct {
-		id  string
-		pid int32
-	}
-	live := map[proc]monitor.LiveActivation{}
+	live := map[bindingKey]monitor.LiveActivation{}
 	for _, la := range d.tracker.LiveActivations() {
-		live[proc{la.AddinID, la.PID}] = la // oldest first: the newest wins
+		live[bindingKey{la.AddinID, la.PID}] = la // oldest first: the newest wins
 	}
-	d.restart.mu.Lock()
-	defer d.restart.mu.Unlock()
-	since := map[proc]storage.Binding{}
+	since := make(map[bindingKey]storage.Binding, len(d.restart.bindings))
 	for _, b := range d.restart.bindings {
-		since[proc{b.AddinID, b.PID}] = b
+		since[bindingKey{b.AddinID, b.PID}] = b
 	}
 	bs := make([]storage.Binding, 0, len(roots))
+	var put []storage.Binding
 	for _, r := range roots {
+		k := bindingKey{r.AddinID, r.PID}
+		prev, had := since[k]
 		b := storage.Binding{AddinID: r.AddinID, PID: r.PID, CreateTime: r.CreateTime, BoundAt: d.clock.Now()}
-		if prev, ok := since[proc{r.AddinID, r.PID}]; ok && prev.CreateTime == r.CreateTime {
+		if had && prev.CreateTime == r.CreateTime {
 			b.BoundAt = prev.BoundAt
 		}
-		if la, ok := live[proc{r.AddinID, r.PID}]; ok {
+		if la, ok := live[k]; ok {
 			b.ActivationID, b.ActivationReady, b.ActivationStarted, b.ActivationOwner = la.ID, la.Ready, la.Started.Round(0), la.Owner
 		}
 		bs = append(bs, b)
+		delete(since, k)
+		if !had || !reflect.DeepEqual(b, prev) {
+			put = append(put, b)
+		}
 	}
-	if d.restart.bindingsW && reflect.DeepEqual(bs, d.restart.bindings) ||
-		d.restart.bindingsW && len(bs) == 0 && len(d.restart.bindings) == 0 {
-		return
-	}
-	if err := d.db.ReplaceBindings(bs); err != nil {
-		d.log.Error().Err(err).Str("event", "storage-problem").Msg("store the processes being sampled; a restart now may forget some")
-		return
+	gone := slices.Collect(maps.Values(since))
+	var p *storage.Pending
+	switch {
+	case !d.restart.bindingsW:
+		p = d.db.QueueReplaceBindings(bs)
+	case len(put) == 0 && len(gone) == 0:
+		return nil
+	default:
+		p = d.db.QueueUpdateBindings(put, gone)
 	}
 	d.restart.bindings, d.restart.bindingsW = bs, true
+	return &ackWrite{pending: p, failed: func(err error) {
+		d.log.Error().Err(err).Str("event", "storage-problem").Msg("store the processes being sampled; a restart now may forget some")
+		d.restart.mu.Lock()
+		d.restart.bindingsW = false // the store may hold any earlier set: write the whole set next time
+		d.restart.mu.Unlock()
+	}}
+}
+
+// bindingKey is a process followed for an add-in.
+type bindingKey struct {
+	id  string
+	pid int32
 }
 
 // policyAtStart logs and notices what the policy changed while the daemon was down.
