@@ -261,7 +261,7 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 		return localapi.ActivationResponse{}, localapi.BadRequest("cannot watch process %d for %s: %v", req.PID, req.AddinID, err)
 	}
 	id := d.tracker.StartFor(caller.UID, governed, req.PID)
-	_ = d.finish(d.queueBindings()) // a failure is logged: the activation is watched all the same
+	_ = d.finish(d.queueBindings(governed)) // a failure is logged: the activation is watched all the same
 	return localapi.ActivationResponse{ActivationID: id, MayActivate: true}, nil
 }
 
@@ -380,7 +380,7 @@ func (d *Daemon) observeActivation(act governance.Activation) (localapi.Activati
 	w := d.queueResultLocked(r)
 	st, _ := d.engine.EffectiveState(act.AddinID)
 	d.mu.Unlock()
-	_ = d.finish(w, d.queueBindings())
+	_ = d.finish(w, d.queueBindings(act.AddinID))
 	if w != nil && w.err != nil {
 		return localapi.ActivationResult{}, w.err
 	}

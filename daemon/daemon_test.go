@@ -284,7 +284,11 @@ func runChildDaemon() {
 	if addr == "" {
 		addr = filepath.Join(dir, "api.sock")
 	}
-	d, err := New(Config{StateDir: dir, Address: addr, Policy: testPolicy{fastPolicy()}, Log: zerolog.Nop()})
+	p := fastPolicy()
+	if os.Getenv("ADDINGOV_TEST_POLICY") == "bench" {
+		p = benchPolicy()
+	}
+	d, err := New(Config{StateDir: dir, Address: addr, Policy: testPolicy{p}, Log: zerolog.Nop()})
 	if err != nil {
 		os.Stderr.WriteString(err.Error())
 		os.Exit(1)
