@@ -13,6 +13,7 @@ import (
 
 	"addingov/governance"
 	"addingov/localapi"
+	"addingov/storage"
 )
 
 // Acknowledged writes over the real Unix socket: each client is its own connection (a
@@ -33,6 +34,7 @@ func benchPolicy() governance.Policy {
 func benchDaemon(b *testing.B, n int) (clients []*localapi.Client, ids []string, pid int32) {
 	b.Helper()
 	r := start(b, tempDir(b), benchPolicy())
+	benchDB = r.d.db
 	pid = int32(child(b, "idle").Process.Pid)
 	ctx := context.Background()
 	for i := 0; i < n; i++ {
@@ -50,12 +52,17 @@ func benchDaemon(b *testing.B, n int) (clients []*localapi.Client, ids []string,
 	return clients, ids, pid
 }
 
+// benchDB is the database of the daemon benchDaemon last started, for its commit
+// figures.
+var benchDB *storage.DB
+
 // runClients runs b.N operations spread over the clients, timing each acknowledged
 // write op does, and reports writes/s and ack-p99-ms.
 func runClients(b *testing.B, clients []*localapi.Client, op func(i int, c *localapi.Client, timed func(func() error))) {
 	b.Helper()
 	lat := make([][]time.Duration, len(clients))
 	var wg sync.WaitGroup
+	g0, w0 := benchDB.CommitStats()
 	b.ResetTimer()
 	start := time.Now()
 	for i, c := range clients {
@@ -81,6 +88,9 @@ func runClients(b *testing.B, clients []*localapi.Client, op func(i int, c *loca
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	if g, w := benchDB.CommitStats(); g > g0 {
+		b.ReportMetric(float64(w-w0)/float64(g-g0), "writes/commit")
+	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	if len(all) > 0 {

@@ -20,8 +20,8 @@ import (
 // it moves through exactly the states the store moves through, in the same order
 // (today's order: the engine's own decisions were always taken before they were
 // stored). The daemon counts the writes in flight for each add-in; an add-in's view
-// (GET /v1/addins…) waits until none is, so what a caller is shown is durable, and
-// logged, noticed and switched, as before. A write that fails leaves the engine ahead
+// (GET /v1/addins…) waits until those queued before it are done, so what a caller is
+// shown is durable, and logged, noticed and switched, as before. A write that fails leaves the engine ahead
 // of the store: when the last write in flight for the add-in is done (so every write
 // queued for it is committed or failed, and the store is the truth) the daemon reloads
 // that add-in's engine state from the store, as a restart would. See settle.
@@ -37,10 +37,21 @@ type ackWrite struct {
 	err     error
 }
 
+// flight counts an add-in's writes queued and done while any is in flight.
+type flight struct {
+	queued, done int
+	stale        bool // one of them failed
+}
+
 // trackLocked counts w among the writes in flight for its add-ins (d.mu held).
 func (d *Daemon) trackLocked(w *ackWrite) *ackWrite {
 	for _, id := range w.addins {
-		d.inflight[id]++
+		f := d.flights[id]
+		if f == nil {
+			f = &flight{}
+			d.flights[id] = f
+		}
+		f.queued++
 	}
 	return w
 }
@@ -86,26 +97,29 @@ func (d *Daemon) settle(ws []*ackWrite) {
 			continue
 		}
 		for _, id := range w.addins {
-			if w.err != nil {
-				d.stale[id] = true
-			}
-			if d.inflight[id]--; d.inflight[id] > 0 {
+			f := d.flights[id]
+			f.done++
+			f.stale = f.stale || w.err != nil
+			if f.done < f.queued {
 				continue
 			}
-			delete(d.inflight, id)
-			if d.stale[id] {
-				delete(d.stale, id)
+			delete(d.flights, id)
+			if f.stale {
 				d.reloadLocked(id)
 			}
 		}
 	}
 }
 
-// waitSettledLocked waits until no write for id is in flight (d.mu held; it is
-// released while waiting): those queued before the call, and any queued for the same
-// add-in meanwhile.
+// waitSettledLocked waits until the writes for id queued before the call are done
+// (d.mu held; it is released while waiting). Writes queued meanwhile are not waited
+// for, so a stream of writes to one add-in cannot hold its readers up for long.
 func (d *Daemon) waitSettledLocked(id string) {
-	for d.inflight[id] > 0 {
+	f := d.flights[id]
+	if f == nil {
+		return
+	}
+	for target := f.queued; f.done < target; {
 		d.settled.Wait()
 	}
 }

@@ -78,11 +78,10 @@ type Daemon struct {
 	overrides *overridePolicy
 	last      map[string]governance.Sample // latest sample per add-in, for the add-in view
 	blocked   map[string]bool              // add-ins policy blocks, to log changes once
-	// Writes in flight (see commit.go): per add-in, how many queued writes are not yet
-	// done, whether one of them failed, and the number of its last queued host switch.
-	inflight  map[string]int
+	// Writes in flight (see commit.go): per add-in, its writes queued and done while
+	// any is in flight, and the number of its last queued host switch.
+	flights   map[string]*flight
 	settled   *sync.Cond // on mu: signalled when writes in flight end
-	stale     map[string]bool
 	switchSeq map[string]uint64
 
 	switchMu   sync.Mutex        // orders host switches once their writes are durable
@@ -150,8 +149,7 @@ func New(cfg Config) (*Daemon, error) {
 		overrides:  overrides,
 		last:       map[string]governance.Sample{},
 		blocked:    map[string]bool{},
-		inflight:   map[string]int{},
-		stale:      map[string]bool{},
+		flights:    map[string]*flight{},
 		switchSeq:  map[string]uint64{},
 		switchDone: map[string]uint64{},
 		tracker:    monitor.NewTracker(time.Now),
