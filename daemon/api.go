@@ -90,6 +90,7 @@ func (d *Daemon) record(id string) (storage.Addin, error) {
 
 func (d *Daemon) view(a storage.Addin) localapi.Addin {
 	d.mu.Lock()
+	d.waitSettledLocked(a.ID) // show only what is durable
 	state, why := d.engine.EffectiveState(a.ID)
 	strikes := d.engine.Strikes(a.ID)
 	last, sampled := d.last[a.ID]
@@ -188,23 +189,26 @@ func (d *Daemon) forSelf(caller localapi.Caller, a storage.Addin, enable bool) (
 	return d.ensurePerUser(caller, a)
 }
 
-// changeState stores a user's or administrator's state change in one transaction and,
-// once it is stored, tells the engine.
+// changeState stores a user's or administrator's state change in one transaction and
+// returns once it is durable. The engine takes the change when it is queued, in queue
+// order; a change that fails is undone by reloading the add-in from the store (see
+// commit.go), and only its caller gets the error.
 func (d *Daemon) changeState(id string, state governance.State, action, reason, by string, opts storage.StateOptions) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, err := d.db.ChangeState(id, state, reason, by, nil, opts); err != nil {
-		return err
-	}
+	w := d.trackLocked(&ackWrite{pending: d.db.QueueChangeState(id, state, reason, by, nil, opts), addins: []string{id}})
 	if opts.PolicyOverride {
 		d.overrides.overrides[id] = true
 	} else if state != governance.StateEnabled {
 		delete(d.overrides.overrides, id)
 	}
 	d.engine.SetState(id, state)
-	d.applyHostSwitch(id, state, by)
-	d.log.Info().Str("event", "addin-"+action+"d").Str("addin", id).Str("by", by).Msg("add-in " + action + "d")
-	return nil
+	sw := d.queueSwitchLocked(id, state, by)
+	d.mu.Unlock()
+	w.durable = func() {
+		d.applySwitch(sw)
+		d.log.Info().Str("event", "addin-"+action+"d").Str("addin", id).Str("by", by).Msg("add-in " + action + "d")
+	}
+	return d.finish(w)
 }
 
 // StartActivation implements localapi.Backend: a host is starting an add-in in pid.
@@ -257,7 +261,7 @@ func (d *Daemon) StartActivation(ctx context.Context, req localapi.ActivationReq
 		return localapi.ActivationResponse{}, localapi.BadRequest("cannot watch process %d for %s: %v", req.PID, req.AddinID, err)
 	}
 	id := d.tracker.StartFor(caller.UID, governed, req.PID)
-	d.saveBindings()
+	_ = d.finish(d.queueBindings(governed)) // a failure is logged: the activation is watched all the same
 	return localapi.ActivationResponse{ActivationID: id, MayActivate: true}, nil
 }
 
@@ -308,7 +312,7 @@ func (d *Daemon) ReadyActivation(ctx context.Context, id string) (localapi.Activ
 	if err != nil {
 		return localapi.ActivationResult{}, activationError(id, err)
 	}
-	return d.observeActivation(act), nil
+	return d.observeActivation(act)
 }
 
 // FailActivation implements localapi.Backend.
@@ -326,7 +330,7 @@ func (d *Daemon) FailActivation(ctx context.Context, id, reason string) (localap
 	if err != nil {
 		return localapi.ActivationResult{}, activationError(id, err)
 	}
-	return d.observeActivation(act), nil
+	return d.observeActivation(act)
 }
 
 // EndActivation implements localapi.Backend: the host closed the add-in normally.
@@ -337,7 +341,7 @@ func (d *Daemon) EndActivation(ctx context.Context, id string) (localapi.Activat
 	if err := d.tracker.End(id); err != nil {
 		return localapi.ActivationResult{}, activationError(id, err)
 	}
-	d.saveBindings()
+	_ = d.finish(d.queueBindings()) // a failure is logged
 	return localapi.ActivationResult{ActivationID: id}, nil
 }
 
@@ -365,21 +369,28 @@ func activationError(id string, err error) error {
 	return localapi.Conflict("activation %s: %v", id, err)
 }
 
-func (d *Daemon) observeActivation(act governance.Activation) localapi.ActivationResult {
-	defer d.saveBindings() // after d.mu is released
+// observeActivation feeds an activation's outcome to governance and answers once what
+// it stored is durable; a failed store is the caller's error (the outcome was not
+// recorded). The bindings, which no longer carry the activation, are queued before the
+// wait, so both usually share one commit.
+func (d *Daemon) observeActivation(act governance.Activation) (localapi.ActivationResult, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	d.history.addActivation(act)
 	r := d.engine.ObserveActivation(act)
-	d.applyLocked(r)
+	w := d.queueResultLocked(r)
 	st, _ := d.engine.EffectiveState(act.AddinID)
+	d.mu.Unlock()
+	_ = d.finish(w, d.queueBindings(act.AddinID))
+	if w != nil && w.err != nil {
+		return localapi.ActivationResult{}, w.err
+	}
 	return localapi.ActivationResult{
 		ActivationID: act.ActivationID,
 		AddinID:      act.AddinID,
 		LatencyMs:    float64(act.Latency) / float64(time.Millisecond),
 		Strike:       len(r.Strikes) > 0,
 		State:        string(st),
-	}
+	}, nil
 }
 
 // Log implements localapi.Backend. Non-administrators see entries of the add-ins they

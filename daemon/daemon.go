@@ -78,6 +78,14 @@ type Daemon struct {
 	overrides *overridePolicy
 	last      map[string]governance.Sample // latest sample per add-in, for the add-in view
 	blocked   map[string]bool              // add-ins policy blocks, to log changes once
+	// Writes in flight (see commit.go): per add-in, its writes queued and done while
+	// any is in flight, and the number of its last queued host switch.
+	flights   map[string]*flight
+	settled   *sync.Cond // on mu: signalled when writes in flight end
+	switchSeq map[string]uint64
+
+	switchMu   sync.Mutex        // orders host switches once their writes are durable
+	switchDone map[string]uint64 // per add-in, the last host switch carried out; guarded by switchMu
 
 	smu      sync.Mutex // guards sampler
 	sampler  *monitor.Sampler
@@ -132,19 +140,23 @@ func New(cfg Config) (*Daemon, error) {
 		return withInterval(governance.StaticPolicy(e.Policy), cfg.Interval).Policy()
 	}
 	d := &Daemon{
-		cfg:       cfg,
-		log:       cfg.Log,
-		db:        db,
-		clock:     cfg.Clock,
-		started:   cfg.Clock.Now(),
-		engine:    governance.NewEngine(cfg.Clock, overrides),
-		overrides: overrides,
-		last:      map[string]governance.Sample{},
-		blocked:   map[string]bool{},
-		tracker:   monitor.NewTracker(time.Now),
-		notices:   newBroadcast(),
-		quota:     newWriteQuota(),
+		cfg:        cfg,
+		log:        cfg.Log,
+		db:         db,
+		clock:      cfg.Clock,
+		started:    cfg.Clock.Now(),
+		engine:     governance.NewEngine(cfg.Clock, overrides),
+		overrides:  overrides,
+		last:       map[string]governance.Sample{},
+		blocked:    map[string]bool{},
+		flights:    map[string]*flight{},
+		switchSeq:  map[string]uint64{},
+		switchDone: map[string]uint64{},
+		tracker:    monitor.NewTracker(time.Now),
+		notices:    newBroadcast(),
+		quota:      newWriteQuota(),
 	}
+	d.settled = sync.NewCond(&d.mu)
 	sopts := monitor.SamplerOptions{Logger: cfg.Log, ExitCodes: cfg.ExitCodes}
 	if cfg.Processes != nil {
 		d.sampler = monitor.NewSampler(cfg.Processes, sopts)

@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 }
 
 // child starts this test binary as a synthetic add-in and kills it at cleanup.
-func child(t *testing.T, behavior string) *exec.Cmd {
+func child(t testing.TB, behavior string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "ADDINGOV_TEST_CHILD="+behavior)
@@ -71,13 +71,13 @@ type running struct {
 var testLog = zerolog.Nop()
 
 // start runs a daemon on dir until stop is called.
-func start(t *testing.T, dir string, p governance.Policy) *running {
+func start(t testing.TB, dir string, p governance.Policy) *running {
 	t.Helper()
 	return startWith(t, dir, testPolicy{p})
 }
 
 // startWith runs a daemon governed by pp on dir until stop is called.
-func startWith(t *testing.T, dir string, pp PolicyProvider) *running {
+func startWith(t testing.TB, dir string, pp PolicyProvider) *running {
 	t.Helper()
 	d, err := New(Config{
 		StateDir: dir,
@@ -284,7 +284,11 @@ func runChildDaemon() {
 	if addr == "" {
 		addr = filepath.Join(dir, "api.sock")
 	}
-	d, err := New(Config{StateDir: dir, Address: addr, Policy: testPolicy{fastPolicy()}, Log: zerolog.Nop()})
+	p := fastPolicy()
+	if os.Getenv("ADDINGOV_TEST_POLICY") == "bench" {
+		p = benchPolicy()
+	}
+	d, err := New(Config{StateDir: dir, Address: addr, Policy: testPolicy{p}, Log: zerolog.Nop()})
 	if err != nil {
 		os.Stderr.WriteString(err.Error())
 		os.Exit(1)

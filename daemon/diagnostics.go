@@ -9,8 +9,9 @@ import (
 // recentLogLines is how many of its own log lines the daemon keeps for bug reports.
 const recentLogLines = 2000
 
-// diagnosticsExtension serves GET /v1/diagnostics/log: the daemon's last log lines, to
-// administrators only (they name every user's add-ins and pids).
+// diagnosticsExtension serves, to administrators only, GET /v1/diagnostics/log: the
+// daemon's last log lines (they name every user's add-ins and pids), and GET
+// /v1/diagnostics/commits: how its writes shared commits.
 func (d *Daemon) diagnosticsExtension() localapi.Extension {
 	return func(mux *http.ServeMux) {
 		mux.HandleFunc("GET /v1/diagnostics/log", func(w http.ResponseWriter, r *http.Request) {
@@ -24,5 +25,22 @@ func (d *Daemon) diagnosticsExtension() localapi.Extension {
 			}
 			localapi.WriteJSON(w, http.StatusOK, localapi.RecentLog{Lines: lines, Kept: recentLogLines})
 		})
+		mux.HandleFunc("GET /v1/diagnostics/commits", func(w http.ResponseWriter, r *http.Request) {
+			if !localapi.CallerFrom(r.Context()).Admin {
+				localapi.WriteError(w, localapi.Forbidden("commit figures are for administrators: run this as one"))
+				return
+			}
+			var c CommitStats
+			c.Groups, c.Writes = d.db.CommitStats()
+			localapi.WriteJSON(w, http.StatusOK, c)
+		})
 	}
+}
+
+// CommitStats is what GET /v1/diagnostics/commits answers: the group commits the
+// daemon made since it started and the writes they held. Writes well above groups
+// mean concurrent writers shared their fsyncs.
+type CommitStats struct {
+	Groups uint64 `json:"groups"`
+	Writes uint64 `json:"writes"`
 }

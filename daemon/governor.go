@@ -84,9 +84,10 @@ func (d *Daemon) Removed(addinID string) {
 // threshold, as Outlook counts its regular-expression time.
 func (d *Daemon) ObserveEvaluation(addinID string, took time.Duration) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	now := d.clock.Now()
-	d.applyLocked(d.engine.ObserveActivation(governance.Activation{
+	w := d.queueResultLocked(d.engine.ObserveActivation(governance.Activation{
 		AddinID: addinID, ActivationID: "rules-" + now.Format("150405.000000"), Time: now, Latency: took,
 	}))
+	d.mu.Unlock()
+	_ = d.finish(w) // a failure is logged
 }

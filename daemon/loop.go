@@ -53,20 +53,22 @@ func (d *Daemon) tick(now time.Time) {
 	crashes := d.tracker.Crashes(res.Exits)
 	expired := d.tracker.Expire(time.Now())
 
+	var writes []*ackWrite
 	d.mu.Lock()
 	for _, s := range res.Samples {
 		d.last[s.AddinID] = s
-		d.applyLocked(d.engine.ObserveSample(s))
+		writes = append(writes, d.queueResultLocked(d.engine.ObserveSample(s)))
 	}
 	for _, c := range crashes {
 		d.log.Warn().Str("addin", c.AddinID).Int32("pid", c.PID).Int("exit_code", c.ExitCode).Msg("add-in crashed")
-		d.applyLocked(d.engine.ObserveCrash(c))
+		writes = append(writes, d.queueResultLocked(d.engine.ObserveCrash(c)))
 	}
 	for _, a := range expired {
 		d.history.addActivation(a)
-		d.applyLocked(d.engine.ObserveActivation(a))
+		writes = append(writes, d.queueResultLocked(d.engine.ObserveActivation(a)))
 	}
 	d.mu.Unlock()
+	_ = d.finish(writes...) // each failure is logged
 	d.saveHistory(res.Samples)
 
 	for _, e := range res.Exits {
@@ -76,50 +78,6 @@ func (d *Daemon) tick(now time.Time) {
 		d.runDiscovery()
 	}
 	d.saveBindings()
-}
-
-// applyLocked persists a governance result: new strikes, and a decision with its log
-// entry and notice in one transaction. d.mu is held, so results are stored in the order
-// the engine produced them.
-func (d *Daemon) applyLocked(r governance.Result) {
-	if r.Decision == nil {
-		if len(r.Strikes) == 0 {
-			return
-		}
-		if err := d.db.AddStrikes(r.Strikes); err != nil {
-			d.log.Error().Err(err).Str("event", "storage-problem").Msg("store strikes")
-		}
-		for _, s := range r.Strikes {
-			d.log.Info().Str("addin", s.AddinID).Str("metric", string(s.Metric)).Float64("value", s.Value).
-				Float64("threshold", s.Threshold).Str("unit", s.Unit).Bool("exempt", s.Exempt).Msg("strike")
-		}
-		return
-	}
-	dec := *r.Decision
-	name, scope := dec.AddinID, ""
-	if a, err := d.db.Addin(dec.AddinID); err == nil {
-		name, scope = a.Name, a.Scope
-	}
-	entry, notice, err := d.db.ApplyDecision(dec, r.Strikes, d.withHostNote(dec.AddinID, disableNotice(name, scope, dec)))
-	if err != nil {
-		d.log.Error().Err(err).Str("event", "storage-problem").Str("addin", dec.AddinID).Msg("store decision")
-		return
-	}
-	if dec.Action == governance.ActionDisable {
-		d.applyHostSwitch(dec.AddinID, governance.StateDisabled, "governance")
-	}
-	ev := d.log.Warn()
-	msg := "add-in disabled"
-	if dec.Action == governance.ActionExempt {
-		ev = d.log.Info()
-		msg = "add-in reached a limit but policy keeps it enabled (exempt)"
-	}
-	ev.Str("event", "addin-"+string(dec.Action)).Str("addin", dec.AddinID).Str("reason", string(dec.Reason)).
-		Float64("value", dec.Value).Float64("threshold", dec.Threshold).Str("unit", dec.Unit).
-		Str("log_id", entry.ID).Msg(msg)
-	if notice != nil {
-		d.notices.Notify()
-	}
 }
 
 func (d *Daemon) prune() {

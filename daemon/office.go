@@ -255,19 +255,21 @@ func (d *Daemon) observeOffice(obs office.Observations) {
 	for _, p := range obs.Problems {
 		d.log.Warn().Str("event", "office-event").Msg(p)
 	}
+	var writes []*ackWrite
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	for _, s := range obs.Startups {
-		d.applyLocked(d.engine.ObserveStartups(s))
+		writes = append(writes, d.queueResultLocked(d.engine.ObserveStartups(s)))
 	}
 	for _, a := range obs.Activations {
 		d.log.Warn().Str("addin", a.AddinID).Str("reason", a.Reason).Msg("Office recorded a load failure")
-		d.applyLocked(d.engine.ObserveActivation(a))
+		writes = append(writes, d.queueResultLocked(d.engine.ObserveActivation(a)))
 	}
 	for _, c := range obs.Crashes {
 		d.log.Warn().Str("addin", c.AddinID).Msg("Office recorded a crash of the add-in")
-		d.applyLocked(d.engine.ObserveCrash(c))
+		writes = append(writes, d.queueResultLocked(d.engine.ObserveCrash(c)))
 	}
+	d.mu.Unlock()
+	_ = d.finish(writes...) // each failure is logged
 }
 
 // officeAddin is the inventoried add-in id names, if Office is governed and knows it.
@@ -297,7 +299,8 @@ func (d *Daemon) withHostNote(id string, n *storage.Notice) *storage.Notice {
 
 // applyHostSwitch carries out a state change of an Office add-in through Office's
 // LoadBehavior: a disable turns it off for the user, an enable restores the value it
-// had. Called with d.mu held, after the change is stored; the outcome is logged.
+// had. Called once the change is durable, under d.switchMu (see applySwitch), never
+// under d.mu; the outcome is logged.
 func (d *Daemon) applyHostSwitch(id string, state governance.State, by string) {
 	a, ok := d.officeAddin(id)
 	if !ok || a.Kind == office.KindWeb {

@@ -18,8 +18,8 @@ import (
 // last applied. It remembers what it last stored, so unchanged state costs no write.
 type restartState struct {
 	mu        sync.Mutex
-	bindings  []storage.Binding
-	bindingsW bool // bindings were stored (or read) at least once
+	bindings  map[bindingKey]storage.Binding // as last queued
+	bindingsW bool                           // bindings were stored (or read) at least once
 	policy    storage.PolicySeen
 	policyW   bool
 }
@@ -54,7 +54,10 @@ func (d *Daemon) rebindStored() {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("read the processes bound before the restart")
 	}
 	d.restart.mu.Lock()
-	d.restart.bindings, d.restart.bindingsW = stored, err == nil
+	d.restart.bindings, d.restart.bindingsW = make(map[bindingKey]storage.Binding, len(stored)), err == nil
+	for _, b := range stored {
+		d.restart.bindings[bindingKey{b.AddinID, b.PID}] = b
+	}
 	d.restart.mu.Unlock()
 	for _, b := range stored {
 		log := d.log.With().Str("addin", b.AddinID).Int32("pid", b.PID).Logger()
@@ -98,45 +101,98 @@ func (d *Daemon) rebindStored() {
 }
 
 // saveBindings stores the processes the sampler follows, each with the host's live
-// activation in it, when they changed since the last store.
-func (d *Daemon) saveBindings() {
+// activation in it, when they changed since the last store, and returns once they are
+// durable.
+func (d *Daemon) saveBindings() { _ = d.finish(d.queueBindings()) }
+
+// queueBindings queues what changed in the processes the sampler follows for the
+// add-ins named (all when none is), and the host's live activation in each, since the
+// bindings last queued; nil when nothing did. The snapshot is taken and queued under
+// d.restart.mu, so the queue holds the snapshots in the order they were taken; the
+// caller waits after releasing it (finish). Only the difference is written, so an
+// activation's start or end costs one small write however many processes are
+// followed; after a failed write, or before the first, the whole set is written.
+func (d *Daemon) queueBindings(addins ...string) *ackWrite {
+	d.restart.mu.Lock()
+	defer d.restart.mu.Unlock()
+	if !d.restart.bindingsW || d.restart.bindings == nil {
+		addins = nil // the whole set is written
+	}
+	in := func(id string) bool { return len(addins) == 0 || slices.Contains(addins, id) }
 	d.smu.Lock()
 	roots := d.sampler.Roots()
 	d.smu.Unlock()
-	type proc struct {
-		id  string
-		pid int32
-	}
-	live := map[proc]monitor.LiveActivation{}
+	live := map[bindingKey]monitor.LiveActivation{}
 	for _, la := range d.tracker.LiveActivations() {
-		live[proc{la.AddinID, la.PID}] = la // oldest first: the newest wins
+		if in(la.AddinID) {
+			live[bindingKey{la.AddinID, la.PID}] = la // oldest first: the newest wins
+		}
 	}
-	d.restart.mu.Lock()
-	defer d.restart.mu.Unlock()
-	since := map[proc]storage.Binding{}
-	for _, b := range d.restart.bindings {
-		since[proc{b.AddinID, b.PID}] = b
-	}
-	bs := make([]storage.Binding, 0, len(roots))
+	now := d.clock.Now()
+	seen := map[bindingKey]bool{}
+	var put, gone []storage.Binding
 	for _, r := range roots {
-		b := storage.Binding{AddinID: r.AddinID, PID: r.PID, CreateTime: r.CreateTime, BoundAt: d.clock.Now()}
-		if prev, ok := since[proc{r.AddinID, r.PID}]; ok && prev.CreateTime == r.CreateTime {
+		if !in(r.AddinID) {
+			continue
+		}
+		k := bindingKey{r.AddinID, r.PID}
+		seen[k] = true
+		prev, had := d.restart.bindings[k]
+		b := storage.Binding{AddinID: r.AddinID, PID: r.PID, CreateTime: r.CreateTime, BoundAt: now}
+		if had && prev.CreateTime == r.CreateTime {
 			b.BoundAt = prev.BoundAt
 		}
-		if la, ok := live[proc{r.AddinID, r.PID}]; ok {
+		if la, ok := live[k]; ok {
 			b.ActivationID, b.ActivationReady, b.ActivationStarted, b.ActivationOwner = la.ID, la.Ready, la.Started.Round(0), la.Owner
 		}
-		bs = append(bs, b)
+		if !had || !sameBinding(b, prev) {
+			put = append(put, b)
+		}
 	}
-	if d.restart.bindingsW && reflect.DeepEqual(bs, d.restart.bindings) ||
-		d.restart.bindingsW && len(bs) == 0 && len(d.restart.bindings) == 0 {
-		return
+	for k, b := range d.restart.bindings {
+		if in(k.id) && !seen[k] {
+			gone = append(gone, b)
+		}
 	}
-	if err := d.db.ReplaceBindings(bs); err != nil {
+	full := !d.restart.bindingsW
+	if !full && len(put) == 0 && len(gone) == 0 {
+		return nil
+	}
+	if d.restart.bindings == nil {
+		d.restart.bindings = map[bindingKey]storage.Binding{}
+	}
+	for _, b := range gone {
+		delete(d.restart.bindings, bindingKey{b.AddinID, b.PID})
+	}
+	for _, b := range put {
+		d.restart.bindings[bindingKey{b.AddinID, b.PID}] = b
+	}
+	d.restart.bindingsW = true
+	var p *storage.Pending
+	if full {
+		p = d.db.QueueReplaceBindings(slices.Collect(maps.Values(d.restart.bindings)))
+	} else {
+		p = d.db.QueueUpdateBindings(put, gone)
+	}
+	return &ackWrite{pending: p, failed: func(err error) {
 		d.log.Error().Err(err).Str("event", "storage-problem").Msg("store the processes being sampled; a restart now may forget some")
-		return
-	}
-	d.restart.bindings, d.restart.bindingsW = bs, true
+		d.restart.mu.Lock()
+		d.restart.bindingsW = false // the store may hold any earlier set: write the whole set next time
+		d.restart.mu.Unlock()
+	}}
+}
+
+// sameBinding reports whether two bindings store the same.
+func sameBinding(a, b storage.Binding) bool {
+	return a.AddinID == b.AddinID && a.PID == b.PID && a.CreateTime == b.CreateTime && a.BoundAt.Equal(b.BoundAt) &&
+		a.ActivationID == b.ActivationID && a.ActivationReady == b.ActivationReady &&
+		a.ActivationStarted.Equal(b.ActivationStarted) && a.ActivationOwner == b.ActivationOwner
+}
+
+// bindingKey is a process followed for an add-in.
+type bindingKey struct {
+	id  string
+	pid int32
 }
 
 // policyAtStart logs and notices what the policy changed while the daemon was down.

@@ -39,42 +39,96 @@ type Binding struct {
 }
 
 // ReplaceBindings stores bs as the complete set of bindings, all or none.
-func (db *DB) ReplaceBindings(bs []Binding) error {
-	for _, b := range bs {
-		if err := checkID("add-in id", b.AddinID); err != nil {
-			return fmt.Errorf("store bindings: %w", err)
-		}
-		if b.PID <= 0 {
-			return fmt.Errorf("store bindings: add-in %s: pid %d is not a process id", b.AddinID, b.PID)
-		}
+func (db *DB) ReplaceBindings(bs []Binding) error { return db.QueueReplaceBindings(bs).Wait() }
+
+// QueueReplaceBindings is ReplaceBindings queued for the group commit (commit.go): it
+// returns at once, and Wait returns once the bindings are durable.
+func (db *DB) QueueReplaceBindings(bs []Binding) *Pending {
+	vs, err := encodeBindings(bs)
+	if err != nil {
+		return failed(err)
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.queue(wrapErr("store bindings", func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte(bucketBindings)) != nil {
 			if err := tx.DeleteBucket([]byte(bucketBindings)); err != nil {
 				return err
 			}
 		}
-		root, err := tx.CreateBucket([]byte(bucketBindings))
+		return putBindings(tx, bs, vs)
+	}))
+}
+
+// QueueUpdateBindings changes the stored bindings by put (added or changed ones) and
+// gone (removed ones, by add-in and pid), all or none, queued like QueueReplaceBindings.
+// A daemon that keeps the set it last queued sends only the difference, so a change of
+// one binding costs one write however many processes it samples.
+func (db *DB) QueueUpdateBindings(put, gone []Binding) *Pending {
+	vs, err := encodeBindings(put)
+	if err != nil {
+		return failed(err)
+	}
+	for _, b := range gone {
+		if err := checkID("add-in id", b.AddinID); err != nil {
+			return failed(fmt.Errorf("store bindings: %w", err))
+		}
+	}
+	return db.queue(wrapErr("store bindings", func(tx *bolt.Tx) error {
+		if root := tx.Bucket([]byte(bucketBindings)); root != nil {
+			for _, b := range gone {
+				sub := root.Bucket([]byte(b.AddinID))
+				if sub == nil {
+					continue
+				}
+				if err := sub.Delete(pidKey(b.PID)); err != nil {
+					return err
+				}
+				if k, _ := sub.Cursor().First(); k == nil {
+					if err := root.DeleteBucket([]byte(b.AddinID)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return putBindings(tx, put, vs)
+	}))
+}
+
+// encodeBindings checks bs and encodes each, before anything is queued.
+func encodeBindings(bs []Binding) ([][]byte, error) {
+	vs := make([][]byte, len(bs))
+	for i, b := range bs {
+		if err := checkID("add-in id", b.AddinID); err != nil {
+			return nil, fmt.Errorf("store bindings: %w", err)
+		}
+		if b.PID <= 0 {
+			return nil, fmt.Errorf("store bindings: add-in %s: pid %d is not a process id", b.AddinID, b.PID)
+		}
+		v, err := json.Marshal(b)
+		if err != nil {
+			return nil, fmt.Errorf("store bindings: %w", err)
+		}
+		vs[i] = v
+	}
+	return vs, nil
+}
+
+// putBindings stores bs (encoded as vs), creating the buckets they need.
+func putBindings(tx *bolt.Tx, bs []Binding, vs [][]byte) error {
+	if len(bs) == 0 && tx.Bucket([]byte(bucketBindings)) != nil {
+		return nil
+	}
+	root, err := tx.CreateBucketIfNotExists([]byte(bucketBindings))
+	if err != nil {
+		return err
+	}
+	for i, b := range bs {
+		sub, err := root.CreateBucketIfNotExists([]byte(b.AddinID))
 		if err != nil {
 			return err
 		}
-		for _, b := range bs {
-			sub, err := root.CreateBucketIfNotExists([]byte(b.AddinID))
-			if err != nil {
-				return err
-			}
-			v, err := json.Marshal(b)
-			if err != nil {
-				return err
-			}
-			if err := sub.Put(pidKey(b.PID), v); err != nil {
-				return err
-			}
+		if err := sub.Put(pidKey(b.PID), vs[i]); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store bindings: %w", err)
 	}
 	return nil
 }
