@@ -49,9 +49,19 @@ type officeHost struct {
 	rescan chan struct{} // a LoadBehavior addingov changed: read the inventory again
 
 	mu       sync.Mutex
-	problems map[string]bool // logged once
-	lists    registrypolicy.OfficeLists
+	problems map[string]bool           // logged once
+	policy   *registrypolicy.Effective // the machine view, as of the last scan
+	// cache holds the Office-list modes per policy over the inventory of generation
+	// cacheGen. Every engine policy lookup (each sample, each activation outcome)
+	// asks for them; they change only with a scan or a policy reload, and a reload
+	// makes new Effective values, so a policy's pointer and the inventory's
+	// generation identify them. The maps are shared: never modified.
+	cache    map[*registrypolicy.Effective]map[string]governance.ManagedMode
+	cacheGen uint64
 }
+
+// maxCachedPolicies bounds the cache: one entry per user's policy in use.
+const maxCachedPolicies = 256
 
 func newOfficeHost(cfg OfficeConfig, db *storage.DB, clock governance.Clock) *officeHost {
 	h := &officeHost{cfg: cfg, problems: map[string]bool{}, rescan: make(chan struct{}, 1)}
@@ -93,12 +103,35 @@ func (h *officeHost) withModes(pol governance.Policy, modes map[string]governanc
 	return pol
 }
 
-// modes computes the Office-list modes of the inventoried add-ins.
+// modes computes the Office-list modes of the inventoried add-ins under the machine
+// view.
 func (h *officeHost) modes() map[string]governance.ManagedMode {
 	h.mu.Lock()
-	lists := h.lists
+	e := h.policy
 	h.mu.Unlock()
-	return OfficeModes(h.monitor.Inventory(), lists)
+	return h.modesUnder(e)
+}
+
+// modesUnder is OfficeModes of the last inventory under e's lists, kept until the
+// next scan.
+func (h *officeHost) modesUnder(e *registrypolicy.Effective) map[string]governance.ManagedMode {
+	if e == nil {
+		return nil
+	}
+	inv, gen := h.monitor.InventoryGen()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if m, ok := h.cache[e]; ok && h.cacheGen == gen {
+		return m
+	}
+	if h.cache == nil || h.cacheGen != gen || len(h.cache) >= maxCachedPolicies {
+		// A new inventory, or many policies since: forget the old ones (a reload
+		// replaces every policy, so entries of replaced ones are never asked again).
+		h.cache, h.cacheGen = map[*registrypolicy.Effective]map[string]governance.ManagedMode{}, gen
+	}
+	m := OfficeModes(inv, e.Office)
+	h.cache[e] = m
+	return m
 }
 
 // userModes computes the Office-list modes under one user's own Outlook policy: the
@@ -106,7 +139,7 @@ func (h *officeHost) modes() map[string]governance.ManagedMode {
 // user's hive, never in the machine view.
 func (d *Daemon) userModes(user string) map[string]governance.ManagedMode {
 	if e, ok := d.cfg.Policy.Lookup(user); ok && e != nil {
-		return OfficeModes(d.office.monitor.Inventory(), e.Office)
+		return d.office.modesUnder(e)
 	}
 	return d.office.modes()
 }
@@ -144,7 +177,7 @@ func (d *Daemon) EnableOffice(cfg OfficeConfig) {
 	d.overrides.decorate = func(p governance.Policy, user string) governance.Policy {
 		return d.office.withModes(p, d.userModes(user))
 	}
-	d.office.lists = d.cfg.Policy.Effective().Office
+	d.office.policy = d.cfg.Policy.Effective()
 }
 
 // OfficeInventory is the last inventory, for the CLI and the policy view; ok is false
@@ -201,7 +234,7 @@ func (d *Daemon) runOffice(ctx context.Context) {
 func (d *Daemon) officeScan() {
 	h := d.office
 	h.mu.Lock()
-	h.lists = d.cfg.Policy.Effective().Office
+	h.policy = d.cfg.Policy.Effective()
 	h.mu.Unlock()
 	inv, obs := h.monitor.Scan(d.clock.Now())
 	for _, p := range inv.Problems {

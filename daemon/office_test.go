@@ -1,12 +1,17 @@
 package daemon
 
 import (
+	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"addingov/governance"
 	"addingov/office"
 	"addingov/office/officetest"
 	"addingov/registrypolicy"
+	"addingov/storage"
 )
 
 func TestOfficeScenarioInMemory(t *testing.T) {
@@ -71,5 +76,64 @@ func TestOfficeModes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOfficeModesCache: the modes a policy lookup gets are kept per policy and
+// inventory, and computed again after a scan or for another policy.
+func TestOfficeModesCache(t *testing.T) {
+	reg := officetest.New()
+	addOutlookCOM := func(progID string) {
+		reg.SetString(`HKCU\Software\Microsoft\Office\Outlook\Addins\`+progID, "FriendlyName", progID)
+		reg.SetDWORD(`HKCU\Software\Microsoft\Office\Outlook\Addins\`+progID, "LoadBehavior", 3)
+	}
+	addOutlookCOM("A.Connect")
+	db, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := newOfficeHost(OfficeConfig{Registry: reg}, db, governance.SystemClock{})
+	h.monitor.Scan(time.Now())
+	restrict := &registrypolicy.Effective{Office: registrypolicy.OfficeLists{RestrictToList: true}}
+	open := &registrypolicy.Effective{}
+	blocked := func(m map[string]governance.ManagedMode) []string {
+		var ids []string
+		for id, mode := range m {
+			if mode == governance.ManagedBlocked {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	steps := []struct {
+		name  string
+		scan  string // a ProgID registered and scanned before the step
+		e     *registrypolicy.Effective
+		want  []string
+		fresh bool // computed, not the map of the previous step
+	}{
+		{"first lookup", "", restrict, []string{"office:Outlook:A.Connect"}, true},
+		{"same policy, same inventory", "", restrict, []string{"office:Outlook:A.Connect"}, false},
+		{"another policy", "", open, nil, true},
+		{"after a scan found another add-in", "B.Connect", restrict, []string{"office:Outlook:A.Connect", "office:Outlook:B.Connect"}, true},
+		{"again", "", restrict, []string{"office:Outlook:A.Connect", "office:Outlook:B.Connect"}, false},
+	}
+	var prev map[string]governance.ManagedMode
+	for _, st := range steps {
+		if st.scan != "" {
+			addOutlookCOM(st.scan)
+			h.monitor.Scan(time.Now())
+		}
+		got := h.modesUnder(st.e)
+		if !slices.Equal(blocked(got), st.want) {
+			t.Errorf("%s: blocked %v, want %v", st.name, blocked(got), st.want)
+		}
+		same := prev != nil && reflect.ValueOf(got).Pointer() == reflect.ValueOf(prev).Pointer()
+		if same == st.fresh {
+			t.Errorf("%s: kept map %v, want computed %v", st.name, same, st.fresh)
+		}
+		prev = got
 	}
 }

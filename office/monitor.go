@@ -44,6 +44,7 @@ type Monitor struct {
 	mu       sync.Mutex
 	scanned  bool
 	inv      Inventory
+	gen      uint64 // counts the scans that set inv
 	prev     map[string]LoadBehavior
 	crashing map[string]bool
 	starts   map[string][]governance.Activation
@@ -54,6 +55,14 @@ func (m *Monitor) Inventory() Inventory {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.inv
+}
+
+// InventoryGen is Inventory with its generation, which changes with every scan: what is
+// computed from an inventory can be kept until the generation moves.
+func (m *Monitor) InventoryGen() (Inventory, uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.inv, m.gen
 }
 
 // Scan reads the inventory and returns what changed since the last scan. The first
@@ -100,6 +109,7 @@ func (m *Monitor) Scan(now time.Time) (Inventory, Observations) {
 		}
 	}
 	m.prev, m.crashing, m.inv, m.scanned = prev, crashing, inv, true
+	m.gen++
 	return inv, obs
 }
 
