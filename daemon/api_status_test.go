@@ -122,6 +122,10 @@ func TestIssue12_HostileRequestsGetClearStatuses(t *testing.T) {
 		{"POST /v1/grants/regrant", request("POST", "/v1/grants/regrant", `{}`), 400, "", "required"},
 		{"POST /v1/grants/onthefly", request("POST", "/v1/grants/onthefly", `{`), 400, "", "malformed JSON"},
 		{"POST /v1/objects/{id}/{action}", request("POST", "/v1/objects/list-1/explode", `{}`), 400, "", "explode"},
+		{"GET /v1/addins/{id}/details", request("GET", "/v1/addins/nope/details", ""), 404, "", "no add-in"},
+		{"GET /v1/addins/{id}/details", request("GET", "/v1/addins/"+long+"/details", ""), 400, "", "limit"},
+		{"GET /v1/diagnostics/log", request("POST", "/v1/diagnostics/log", ""), 405, "GET", "not allowed"},
+		{"GET /v1/diagnostics/commits", request("DELETE", "/v1/diagnostics/commits", ""), 405, "GET", "not allowed"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

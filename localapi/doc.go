@@ -43,6 +43,12 @@
 //	GET  /v1/notices/ack                 {"seq":N}: what the caller acknowledged last
 //	GET  /v1/policy                      the effective policy with origins
 //
+// The daemon adds (package daemon):
+//
+//	GET  /v1/addins/{id}/details         history, activations and recent disables of one add-in
+//	GET  /v1/diagnostics/log             administrators: the daemon's recent log lines
+//	GET  /v1/diagnostics/commits         administrators: group commits and the writes they held
+//
 // The catalog package adds the install, permissions, authorization, rule-evaluation
 // and grant endpoints (see its documentation).
 package localapi
