@@ -64,11 +64,9 @@ type LiveActivation struct {
 func (t *Tracker) LiveActivations() []LiveActivation {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var live []*activation
-	for _, a := range t.byID {
-		if a.state.live() {
-			live = append(live, a)
-		}
+	live := make([]*activation, 0, len(t.live))
+	for _, a := range t.live {
+		live = append(live, a)
 	}
 	sortBySeq(live)
 	out := make([]LiveActivation, 0, len(live))
@@ -95,6 +93,6 @@ func (t *Tracker) Resume(la LiveActivation) error {
 		return fmt.Errorf("resume activation %q: an activation with that id exists", la.ID)
 	}
 	t.seq++
-	t.byID[la.ID] = &activation{id: la.ID, addinID: la.AddinID, owner: la.Owner, pid: la.PID, seq: t.seq, started: la.Started, state: stateReady}
+	t.addLocked(&activation{id: la.ID, addinID: la.AddinID, owner: la.Owner, pid: la.PID, seq: t.seq, started: la.Started, state: stateReady})
 	return nil
 }

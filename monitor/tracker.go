@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"cmp"
+	"container/heap"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -85,7 +86,13 @@ type Tracker struct {
 
 	mu   sync.Mutex
 	seq  uint64
-	byID map[string]*activation
+	byID map[string]*activation // every activation remembered, live or finished
+	// live holds the activations of byID that are started or ready, and finished the
+	// others ordered by when they finished, so the per-report work (Live, Crashes,
+	// LiveActivations, Expire) is proportional to the live activations, not to the
+	// thousands finished in the last ten minutes.
+	live     map[string]*activation
+	finished finishedHeap
 }
 
 // NewTracker returns a Tracker reading time from clock. Pass time.Now: its readings
@@ -94,7 +101,7 @@ func NewTracker(clock func() time.Time) *Tracker {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Tracker{clock: clock, byID: make(map[string]*activation)}
+	return &Tracker{clock: clock, byID: make(map[string]*activation), live: make(map[string]*activation)}
 }
 
 // Start records that a host is activating addinID in process pid (0 when the host does
@@ -109,7 +116,7 @@ func (t *Tracker) StartFor(owner, addinID string, pid int32) string {
 	defer t.mu.Unlock()
 	t.seq++
 	id := fmt.Sprintf("act-%d-%s", t.seq, randomSuffix())
-	t.byID[id] = &activation{id: id, addinID: addinID, owner: owner, pid: pid, seq: t.seq, started: now}
+	t.addLocked(&activation{id: id, addinID: addinID, owner: owner, pid: pid, seq: t.seq, started: now})
 	return id
 }
 
@@ -148,7 +155,7 @@ func (t *Tracker) Fail(activationID, reason string) (governance.Activation, erro
 	if err != nil {
 		return governance.Activation{}, err
 	}
-	a.state, a.finished = stateFailed, now
+	t.finishLocked(a, stateFailed, now)
 	return a.observation(now, true, cleanReason(reason)), nil
 }
 
@@ -164,7 +171,7 @@ func (t *Tracker) End(activationID string) error {
 		return unknownActivation(activationID)
 	}
 	if a.state.live() {
-		a.state, a.finished = stateEnded, now
+		t.finishLocked(a, stateEnded, now)
 	}
 	return nil
 }
@@ -176,14 +183,22 @@ func (t *Tracker) Expire(now time.Time) []governance.Activation {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var expired []*activation
-	for id, a := range t.byID {
-		switch {
-		case a.state == stateStarted && now.Sub(a.started) >= governance.HostUnresponsive:
-			a.state, a.finished = stateFailed, now
+	for _, a := range t.live {
+		if a.state == stateStarted && now.Sub(a.started) >= governance.HostUnresponsive {
 			expired = append(expired, a)
-		case !a.state.live() && now.Sub(a.finished) >= finishedRetention:
-			delete(t.byID, id)
 		}
+	}
+	for _, a := range expired {
+		t.finishLocked(a, stateFailed, now)
+	}
+	// Forget the activations finished longest ago (not those timed out just now).
+	for len(t.finished) > 0 {
+		a := t.finished[0]
+		if now.Sub(a.finished) < finishedRetention {
+			break
+		}
+		heap.Pop(&t.finished)
+		delete(t.byID, a.id)
 	}
 	sortBySeq(expired)
 	out := make([]governance.Activation, 0, len(expired))
@@ -199,8 +214,8 @@ func (t *Tracker) Live(addinID string, pid int32) (activationID string, ok bool)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var best *activation
-	for _, a := range t.byID {
-		if a.addinID == addinID && a.pid == pid && a.state.live() && (best == nil || a.seq > best.seq) {
+	for _, a := range t.live {
+		if a.addinID == addinID && a.pid == pid && (best == nil || a.seq > best.seq) {
 			best = a
 		}
 	}
@@ -220,9 +235,9 @@ func (t *Tracker) Crashes(exits []Exit) []governance.Crash {
 	var crashes []governance.Crash
 	for _, e := range exits {
 		crashed := false
-		for _, a := range t.byID {
-			if a.addinID == e.AddinID && a.pid == e.PID && a.state.live() {
-				a.state, a.finished = stateCrashed, e.Time
+		for _, a := range t.live {
+			if a.addinID == e.AddinID && a.pid == e.PID {
+				t.finishLocked(a, stateCrashed, e.Time) // deleting during range is allowed
 				crashed = true
 			}
 		}
@@ -231,6 +246,35 @@ func (t *Tracker) Crashes(exits []Exit) []governance.Crash {
 		}
 	}
 	return crashes
+}
+
+// addLocked remembers a live activation.
+func (t *Tracker) addLocked(a *activation) {
+	t.byID[a.id] = a
+	t.live[a.id] = a
+}
+
+// finishLocked gives a live activation its outcome state at when.
+func (t *Tracker) finishLocked(a *activation, state activationState, when time.Time) {
+	a.state, a.finished = state, when
+	delete(t.live, a.id)
+	heap.Push(&t.finished, a)
+}
+
+// finishedHeap orders finished activations by when they finished, earliest first, for
+// Expire to forget them.
+type finishedHeap []*activation
+
+func (h finishedHeap) Len() int           { return len(h) }
+func (h finishedHeap) Less(i, j int) bool { return h[i].finished.Before(h[j].finished) }
+func (h finishedHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *finishedHeap) Push(x any)        { *h = append(*h, x.(*activation)) }
+func (h *finishedHeap) Pop() any {
+	old := *h
+	a := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return a
 }
 
 // startedLocked returns the activation if it awaits its outcome.

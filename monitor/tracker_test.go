@@ -447,3 +447,42 @@ func FuzzTracker(f *testing.F) {
 		}
 	})
 }
+
+// Activations finishing out of time order (a crash reported with an earlier exit time
+// than an end already recorded) are each forgotten once their own finish is ten
+// minutes old, and only then.
+func TestFinishedAreForgottenByTheirOwnFinishTime(t *testing.T) {
+	tr, clock := newTracker()
+	ended := tr.Start("contoso", 10)
+	crashed := tr.Start("fabrikam", 11)
+	if _, err := tr.Ready(crashed); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(5 * time.Minute)
+	if err := tr.End(ended); err != nil { // finished at t0+5m
+		t.Fatal(err)
+	}
+	if got := tr.Crashes([]monitor.Exit{{AddinID: "fabrikam", PID: 11, Time: t0.Add(time.Minute)}}); len(got) != 1 {
+		t.Fatalf("crashes = %v, want one", got) // finished at t0+1m, recorded second
+	}
+	for _, tc := range []struct {
+		at            time.Duration // after t0
+		ended, crashd bool          // still remembered
+	}{
+		{at: 10*time.Minute + 59*time.Second, ended: true, crashd: true},
+		{at: 11 * time.Minute, ended: true, crashd: false},
+		{at: 14*time.Minute + 59*time.Second, ended: true, crashd: false},
+		{at: 15 * time.Minute, ended: false, crashd: false},
+	} {
+		tr.Expire(t0.Add(tc.at))
+		for id, want := range map[string]bool{ended: tc.ended, crashed: tc.crashd} {
+			_, err := tr.Owner(id)
+			if got := err == nil; got != want {
+				t.Errorf("at t0+%s: %s remembered = %v, want %v (err %v)", tc.at, id, got, want, err)
+			}
+		}
+	}
+	if live := tr.LiveActivations(); len(live) != 0 {
+		t.Errorf("live = %v, want none", live)
+	}
+}
