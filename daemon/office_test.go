@@ -88,7 +88,7 @@ func TestOfficeModesCache(t *testing.T) {
 		reg.SetDWORD(`HKCU\Software\Microsoft\Office\Outlook\Addins\`+progID, "LoadBehavior", 3)
 	}
 	addOutlookCOM("A.Connect")
-	db, err := storage.Open(filepath.Join(t.TempDir(), storage.FileName), storage.Options{})
+	db, err := storage.Open(filepath.Join(officeTempDir(t), storage.FileName), storage.Options{}) // not t.TempDir: Wine fails its cleanup
 	if err != nil {
 		t.Fatal(err)
 	}
